@@ -1,0 +1,73 @@
+"""Past-tense events the aggregates record; handlers react to them after commit.
+
+Every event is also a row of the append-only event log: what changed, from what
+to what, who did it, when and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    aggregate: ClassVar[str] = ""
+    aggregate_id: str
+    at: datetime
+    actor: str | None = None
+    reason: str | None = None
+    before: str | None = None
+    after: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallReceived(DomainEvent):
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallStateChanged(DomainEvent):
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallDisposed(DomainEvent):
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallLinkedToIncident(DomainEvent):
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentOpened(DomainEvent):
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentStatusChanged(DomainEvent):
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentClassified(DomainEvent):
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentNoteAdded(DomainEvent):
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitStatusChanged(DomainEvent):
+    aggregate: ClassVar[str] = "unit"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionStateChanged(DomainEvent):
+    aggregate: ClassVar[str] = "position"

@@ -1,0 +1,1 @@
+"""Staffing: Erlang models and simulation from the center's own history."""

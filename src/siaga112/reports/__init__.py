@@ -1,0 +1,1 @@
+"""Read side: evaluation in the center's own terms, service levels, intervals, exports."""
