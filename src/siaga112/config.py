@@ -96,7 +96,7 @@ class CenterInfo(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a directory
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
@@ -274,7 +274,8 @@ def _check_references(c: CenterConfig) -> None:
     _unique(c.positions, "position", "positions")
     kecamatan = _unique(c.gazetteer.kecamatan, "kecamatan", "gazetteer.kecamatan")
     _unique(c.gazetteer.kelurahan, "kelurahan", "gazetteer.kelurahan")
-    subtypes = {t.code: {s.code for s in t.subtypes} for t in c.incident_types}
+    subtypes = {t.code: _unique(t.subtypes, "subtype", f"incident_types[{i}].subtypes")
+                for i, t in enumerate(c.incident_types)}
 
     def need(value: str | None, known: set[str], loc: str, what: str) -> None:
         if value is not None and value not in known:
@@ -293,7 +294,13 @@ def _check_references(c: CenterConfig) -> None:
             raise _RefError(f"units[{i}].station: station '{u.station}' belongs to agency "
                             f"'{station_agency[u.station]}', not '{u.agency}'")
     unit_types = {(u.agency, u.type) for u in c.units}
+    plan_keys: dict[tuple[str, str | None, str | None], int] = {}
     for i, p in enumerate(c.response_plans):
+        key = (p.incident_type, p.subtype, p.priority)
+        if key in plan_keys:  # the later plan would silently shadow the earlier one
+            raise _RefError(f"response_plans[{i}]: same incident type, subtype and priority as "
+                            f"response_plans[{plan_keys[key]}]")
+        plan_keys[key] = i
         need(p.incident_type, types, f"response_plans[{i}].incident_type", "incident type")
         need(p.subtype, subtypes.get(p.incident_type, set()), f"response_plans[{i}].subtype",
              f"subtype of '{p.incident_type}'")
@@ -302,8 +309,15 @@ def _check_references(c: CenterConfig) -> None:
             if (r.agency, r.unit_type) not in unit_types:
                 raise _RefError(f"response_plans[{i}].units[{j}].unit_type: agency '{r.agency}' "
                                 f"has no unit of type '{r.unit_type}'")
+    triaged: set[str] = set()
     for i, t in enumerate(c.triage):
         need(t.incident_type, types, f"triage[{i}].incident_type", "incident type")
+        if t.incident_type in triaged:
+            raise _RefError(f"triage[{i}].incident_type: a second protocol for '{t.incident_type}'")
+        triaged.add(t.incident_type)
+        _unique(t.questions, "question", f"triage[{i}].questions")
+        for j, q in enumerate(t.questions):
+            _unique(q.answers, "answer", f"triage[{i}].questions[{j}].answers")
     for i, k in enumerate(c.gazetteer.kelurahan):
         need(k.kecamatan, kecamatan, f"gazetteer.kelurahan[{i}].kecamatan", "kecamatan")
 
@@ -317,6 +331,8 @@ def load_center(path: Path) -> CenterConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CenterConfigError(f"{path}: no such file") from None
+    except OSError as exc:  # a directory, no permission
+        raise CenterConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CenterConfigError(f"{path}: not valid TOML: {exc}") from None
     try:

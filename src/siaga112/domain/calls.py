@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from siaga112.domain import events
 from siaga112.domain.errors import DomainError
-from siaga112.domain.lifecycle import check_not_before, check_transition
+from siaga112.domain.lifecycle import check_aware, check_not_before, check_transition
 from siaga112.domain.phone import CallerNumber
 
 
@@ -145,12 +145,14 @@ class Call:
         if self.connected_at is None:
             raise DomainError(
                 f"call: a disposition needs an answered call; this one is '{self.state.value}'")
+        check_aware(at)
         before = self.disposition.value if self.disposition else None
         self.disposition = disposition
         self.events.append(events.CallDisposed(
             aggregate_id=str(self.id), at=at, actor=by, before=before, after=disposition.value))
 
     def link_incident(self, incident_id: uuid.UUID, *, by: str, at: datetime) -> None:
+        check_aware(at)
         before = str(self.incident_id) if self.incident_id else None
         self.incident_id = incident_id
         self.events.append(events.CallLinkedToIncident(
@@ -186,8 +188,10 @@ class Call:
         return self.disposition not in NUISANCE_DISPOSITIONS
 
     def _latest_step(self) -> datetime:
+        # The recorded moves count too: a re-queue sets no timestamp field of its own.
         steps = [self.received_at, self.screening_at, self.queued_at, self.offered_at,
-                 self.connected_at, self.ended_at]
+                 self.connected_at, self.ended_at,
+                 *(e.at for e in self.events if isinstance(e, events.CallStateChanged))]
         return max(s for s in steps if s is not None)
 
     def _move(self, target: CallState, at: datetime, *, actor: str | None = None,

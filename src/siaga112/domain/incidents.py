@@ -197,7 +197,9 @@ class Incident:
     def _latest_step(self) -> datetime:
         steps = [self.created_at, self.verified_at, self.dispatched_at, self.on_scene_at,
                  self.resolved_at, self.closed_at, self.cancelled_at,
-                 *(n.at for n in self.notes)]
+                 *(n.at for n in self.notes),
+                 # A reclassification sets no timestamp field of its own.
+                 *(e.at for e in self.events)]
         return max(s for s in steps if s is not None)
 
     def _move(self, target: IncidentStatus, at: datetime, *, actor: str,

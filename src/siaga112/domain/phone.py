@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # What networks send when the caller hides the number (CLIR).
 WITHHELD_WORDS = frozenset({"", "anonymous", "unknown", "private", "withheld", "restricted", "unavailable"})
 _SEPARATORS = re.compile(r"[\s\-().\/]")
-_DIGITS = re.compile(r"\+?\d+")
+_DIGITS = re.compile(r"\+?\d+", re.ASCII)  # ASCII only: no Arabic-Indic or full-width digits
 
 
 def normalize_number(raw: str | None) -> str | None:

@@ -24,7 +24,8 @@ class ResponsePlan:
 
 
 class ResponsePlanBook:
-    """Finds the most specific plan: type+subtype+priority, then type+priority, then type."""
+    """Finds the most specific plan: type+subtype+priority, then type+subtype,
+    then type+priority, then type."""
 
     def __init__(self, plans: Iterable[ResponsePlan]) -> None:
         self._plans = {(p.incident_type, p.subtype, p.priority): p for p in plans}

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from siaga112.domain import events
-from siaga112.domain.errors import InvalidValue
+from siaga112.domain.errors import Conflict, IllegalTransition, InvalidValue
 from siaga112.domain.lifecycle import check_aware, check_transition
 
 
@@ -22,7 +22,8 @@ class PositionState(StrEnum):
 
 P = PositionState
 POSITION_TRANSITIONS: dict[PositionState, frozenset[PositionState]] = {
-    P.LOGGED_OUT: frozenset({P.READY, P.NOT_READY}),
+    # Logging in always starts not ready (reason 'logged_in'); the operator then sets ready.
+    P.LOGGED_OUT: frozenset({P.NOT_READY}),
     P.READY: frozenset({P.RINGING, P.NOT_READY, P.LOGGED_OUT}),
     P.NOT_READY: frozenset({P.READY, P.LOGGED_OUT}),
     # A ring not answered makes the desk not ready, so the queue skips it.
@@ -47,6 +48,8 @@ class Position:
     def log_in(self, operator: str, *, at: datetime) -> None:
         if not operator:
             raise InvalidValue("a position needs an operator to log in")
+        if self.state is not PositionState.LOGGED_OUT:
+            raise Conflict(f"position {self.code} is already logged in by '{self.operator}'")
         self._move(PositionState.NOT_READY, at, actor=operator, reason="logged_in")
         self.operator, self.not_ready_reason = operator, "logged_in"
 
@@ -57,6 +60,8 @@ class Position:
     def set_not_ready(self, reason: str, *, at: datetime) -> None:
         if not reason.strip():
             raise InvalidValue("not ready needs a reason")
+        if self.state is PositionState.LOGGED_OUT:  # only log_in leaves logged_out
+            raise IllegalTransition("position", self.state, PositionState.NOT_READY)
         self._move(PositionState.NOT_READY, at, actor=self.operator, reason=reason)
         self.not_ready_reason = reason
 

@@ -52,7 +52,6 @@ class Unit:
     last_lat: float | None = None
     last_lon: float | None = None
     last_position_at: datetime | None = None
-    version: int = 0
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def dispatch(self, incident_id: uuid.UUID, *, by: str, at: datetime) -> None:

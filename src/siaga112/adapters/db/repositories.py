@@ -1,0 +1,174 @@
+"""SQLAlchemy repositories: load and add aggregates; never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from siaga112.adapters.db import tables
+from siaga112.domain.accounts import User
+from siaga112.domain.calls import Call
+from siaga112.domain.events import DomainEvent
+from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
+from siaga112.domain.organization import Agency, Station
+from siaga112.domain.positions import Position
+from siaga112.domain.units import Unit
+
+T = TypeVar("T")
+
+
+class _Tracking:
+    """Remembers every aggregate it hands out, so the unit of work can collect their events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: set[Any] = set()
+
+    def _track(self, item: T | None) -> T | None:
+        if item is not None:
+            self.seen.add(item)
+        return item
+
+    def _get(self, cls: type[T], key: Any, for_update: bool) -> T | None:
+        return self._track(self.session.get(cls, key, with_for_update=for_update or None))
+
+    def add(self, item: Any) -> None:
+        # Flushed at once: rows that refer to it (a call linked to a new incident) can follow.
+        self.session.add(item)
+        self.session.flush([item])
+        self.seen.add(item)
+
+
+class SqlCallRepository(_Tracking):
+    def get(self, call_id: uuid.UUID, *, for_update: bool = False) -> Call | None:
+        return self._get(Call, call_id, for_update)
+
+    def by_external_id(self, external_id: str) -> Call | None:
+        return self._track(self.session.scalars(
+            sa.select(Call).where(tables.calls.c.external_id == external_id)).first())
+
+    def list(self, *, limit: int = 100, caller_number: str | None = None,
+             incident_id: uuid.UUID | None = None) -> Sequence[Call]:
+        query = sa.select(Call).order_by(tables.calls.c.received_at.desc()).limit(limit)
+        if caller_number is not None:
+            query = query.where(tables.calls.c.caller_number == caller_number)
+        if incident_id is not None:
+            query = query.where(tables.calls.c.incident_id == incident_id)
+        return list(self.session.scalars(query))
+
+
+class SqlIncidentRepository(_Tracking):
+    def get(self, incident_id: uuid.UUID, *, for_update: bool = False) -> Incident | None:
+        return self._get(Incident, incident_id, for_update)
+
+    def by_number(self, number: str) -> Incident | None:
+        return self._track(self.session.scalars(
+            sa.select(Incident).where(tables.incidents.c.number == number)).first())
+
+    def list(self, *, limit: int = 100, active_only: bool = False) -> Sequence[Incident]:
+        query = sa.select(Incident).order_by(tables.incidents.c.created_at.desc()).limit(limit)
+        if active_only:
+            query = query.where(tables.incidents.c.status.in_([s.value for s in ACTIVE_STATUSES]))
+        return list(self.session.scalars(query))
+
+    def next_number(self, prefix: str, year: int) -> int:
+        """Gapless per (prefix, year): the counter row is locked until the transaction ends."""
+        c = tables.incident_counters.c
+        bump = (sa.update(tables.incident_counters)
+                .where(c.prefix == prefix, c.year == year)
+                .values(last_value=c.last_value + 1).returning(c.last_value))
+        value = self.session.execute(bump).scalar()
+        if value is not None:
+            return int(value)
+        try:
+            with self.session.begin_nested():
+                self.session.execute(sa.insert(tables.incident_counters).values(
+                    prefix=prefix, year=year, last_value=1))
+            return 1
+        except sa.exc.IntegrityError:  # another transaction created the row first
+            return int(self.session.execute(bump).scalar_one())
+
+
+class SqlUnitRepository(_Tracking):
+    def get(self, code: str, *, for_update: bool = False) -> Unit | None:
+        return self._get(Unit, code, for_update)
+
+    def list(self, *, agency_code: str | None = None) -> Sequence[Unit]:
+        query = sa.select(Unit).order_by(tables.units.c.agency_code, tables.units.c.code)
+        if agency_code is not None:
+            query = query.where(tables.units.c.agency_code == agency_code)
+        return [u for u in self.session.scalars(query) if self._track(u)]
+
+
+class SqlPositionRepository(_Tracking):
+    def get(self, code: str, *, for_update: bool = False) -> Position | None:
+        return self._get(Position, code, for_update)
+
+    def list(self) -> Sequence[Position]:
+        return [p for p in self.session.scalars(sa.select(Position).order_by(tables.positions.c.code))
+                if self._track(p)]
+
+
+class SqlOrganizationRepository(_Tracking):
+    def agencies(self) -> Sequence[Agency]:
+        return list(self.session.scalars(sa.select(Agency).order_by(tables.agencies.c.code)))
+
+    def agency(self, code: str) -> Agency | None:
+        return self.session.get(Agency, code)
+
+    def stations(self, *, agency_code: str | None = None) -> Sequence[Station]:
+        query = sa.select(Station).order_by(tables.stations.c.agency_code, tables.stations.c.code)
+        if agency_code is not None:
+            query = query.where(tables.stations.c.agency_code == agency_code)
+        return list(self.session.scalars(query))
+
+    def station(self, code: str) -> Station | None:
+        return self.session.get(Station, code)
+
+
+class SqlUserRepository(_Tracking):
+    def get(self, username: str) -> User | None:
+        return self.session.get(User, username)
+
+    def list(self) -> Sequence[User]:
+        return list(self.session.scalars(sa.select(User).order_by(tables.users.c.username)))
+
+    def add_session(self, *, token_hash: str, username: str, created_at: datetime,
+                    expires_at: datetime) -> None:
+        self.session.execute(sa.insert(tables.sessions).values(
+            token_hash=token_hash, username=username, created_at=created_at, expires_at=expires_at))
+
+    def session_user(self, token_hash: str, *, now: datetime) -> User | None:
+        s = tables.sessions.c
+        username = self.session.execute(
+            sa.select(s.username).where(s.token_hash == token_hash, s.expires_at > now)).scalar()
+        user = self.get(username) if username else None
+        return user if user is not None and user.active else None
+
+    def delete_session(self, token_hash: str) -> None:
+        self.session.execute(sa.delete(tables.sessions).where(
+            tables.sessions.c.token_hash == token_hash))
+
+
+class SqlEventLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, event: DomainEvent, *, recorded_at: datetime) -> None:
+        self.session.execute(sa.insert(tables.event_log).values(
+            occurred_at=event.at, recorded_at=recorded_at, aggregate=event.aggregate,
+            aggregate_id=event.aggregate_id, event_type=type(event).__name__,
+            before=event.before, after=event.after, actor=event.actor, reason=event.reason,
+            data=event.data))
+
+    def for_aggregate(self, aggregate: str, aggregate_id: str) -> Sequence[dict[str, Any]]:
+        e = tables.event_log.c
+        rows = self.session.execute(
+            sa.select(tables.event_log).where(e.aggregate == aggregate, e.aggregate_id == aggregate_id)
+            .order_by(e.id))
+        return [dict(r._mapping) for r in rows]

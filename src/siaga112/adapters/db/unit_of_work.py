@@ -1,0 +1,62 @@
+"""The SQLAlchemy unit of work: one transaction per command, events logged in the same one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Self
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from siaga112.adapters.db import repositories as repos
+from siaga112.adapters.db.orm import start_mappers
+from siaga112.domain.clock import Clock
+from siaga112.domain.events import DomainEvent
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        start_mappers()
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._clock = clock
+        self._published: list[DomainEvent] = []
+
+    def __enter__(self) -> Self:
+        self.session: Session = self._factory()
+        self.calls = repos.SqlCallRepository(self.session)
+        self.incidents = repos.SqlIncidentRepository(self.session)
+        self.units = repos.SqlUnitRepository(self.session)
+        self.positions = repos.SqlPositionRepository(self.session)
+        self.organization = repos.SqlOrganizationRepository(self.session)
+        self.users = repos.SqlUserRepository(self.session)
+        self.event_log = repos.SqlEventLog(self.session)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.rollback()
+        self.session.close()
+
+    def _tracked(self) -> Iterator[object]:
+        for repo in (self.calls, self.incidents, self.units, self.positions):
+            yield from repo.seen
+
+    def commit(self) -> None:
+        """Write every new event to the event log, then commit it all at once."""
+        now = self._clock.now()
+        pending: list[DomainEvent] = []
+        for aggregate in self._tracked():
+            new = getattr(aggregate, "events", [])
+            pending.extend(new)
+            aggregate.events = []  # type: ignore[attr-defined]
+        pending.sort(key=lambda e: e.at)
+        for event in pending:
+            self.event_log.append(event, recorded_at=now)
+        self.session.commit()
+        self._published.extend(pending)
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        while self._published:
+            yield self._published.pop(0)

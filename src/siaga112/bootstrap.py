@@ -1,0 +1,79 @@
+"""Wires the concrete adapters into the services: the one place that knows them all."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from siaga112.adapters.db import migrate
+from siaga112.adapters.db.engine import create_db_engine
+from siaga112.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from siaga112.adapters.passwords import Argon2PasswordHasher
+from siaga112.config import CenterConfig, Settings, load_center
+from siaga112.domain.clock import Clock, SystemClock
+from siaga112.services import commands as c
+from siaga112.services.handlers import accounts, calls, center, incidents
+from siaga112.services.messagebus import MessageBus
+from siaga112.services.ports import PasswordHasher
+
+COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.ReceiveCall: calls.receive_call,
+    c.AnswerCall: calls.answer_call,
+    c.ReleaseCall: calls.release_call,
+    c.AbandonCall: calls.abandon_call,
+    c.DisposeCall: calls.dispose_call,
+    c.OpenIncident: incidents.open_incident,
+    c.VerifyIncident: incidents.verify_incident,
+    c.AddIncidentNote: incidents.add_incident_note,
+    c.LinkCallToIncident: incidents.link_call,
+    c.CreateUser: accounts.create_user,
+    c.SyncCenter: center.sync_center,
+}
+
+
+@dataclass
+class Siaga:
+    """A running center: its settings, configuration, database and message bus."""
+
+    settings: Settings
+    center: CenterConfig
+    engine: Engine
+    clock: Clock
+    hasher: PasswordHasher
+    bus: MessageBus
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, self.clock)
+
+
+def _inject(handler: Callable[..., Any], deps: dict[str, Any]) -> Callable[..., Any]:
+    wanted = inspect.signature(handler).parameters
+    return partial(handler, **{name: dep for name, dep in deps.items() if name in wanted})
+
+
+def bootstrap(settings: Settings | None = None, *, center: CenterConfig | None = None,
+              clock: Clock | None = None, engine: Engine | None = None,
+              run_migrations: bool = True, sync_center: bool = True) -> Siaga:
+    settings = settings or Settings()
+    center = center or load_center(settings.center_path)
+    clock = clock or SystemClock()
+    engine = engine or create_db_engine(settings.effective_database_url)
+    if run_migrations:
+        migrate.upgrade(engine)
+    hasher = Argon2PasswordHasher()
+    deps = {"clock": clock, "center": center, "hasher": hasher}
+    bus = MessageBus(
+        uow_factory=lambda: SqlAlchemyUnitOfWork(engine, clock),
+        command_handlers={cmd: _inject(h, deps) for cmd, h in COMMAND_HANDLERS.items()},
+        event_handlers={},
+    )
+    siaga = Siaga(settings=settings, center=center, engine=engine, clock=clock,
+                  hasher=hasher, bus=bus)
+    if sync_center:
+        bus.handle(c.SyncCenter())
+    return siaga

@@ -1,0 +1,1 @@
+"""Command handlers: one transaction each, through the unit of work."""
