@@ -33,6 +33,8 @@ class SqlAlchemyUnitOfWork:
         return self
 
     def __exit__(self, *args: object) -> None:
+        # Detach first: what was read stays readable after the transaction ends.
+        self.session.expunge_all()
         self.rollback()
         self.session.close()
 

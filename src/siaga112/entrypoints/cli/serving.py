@@ -1,0 +1,71 @@
+"""`siaga112 serve` and `siaga112 demo`."""
+
+from __future__ import annotations
+
+import typer
+
+from siaga112.config import Settings
+from siaga112.domain.accounts import Role
+from siaga112.services import commands as c
+
+# Demo logins: printed at start, refused by production mode.
+DEMO_PASSWORD = "siaga112-demo"
+DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
+    ("operator1", "Operator Satu (demo)", Role.CALL_TAKER, None),
+    ("dispatcher1", "Dispatcher Satu (demo)", Role.DISPATCHER, None),
+    ("supervisor1", "Supervisor Diskominfo (demo)", Role.SUPERVISOR, None),
+    ("damkar1", "Petugas Damkar (demo)", Role.AGENCY, "damkar"),
+    ("admin1", "Admin (demo)", Role.ADMIN, None),
+)
+
+
+def _run(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from siaga112.bootstrap import bootstrap
+    from siaga112.entrypoints.web.app import create_app
+
+    siaga = bootstrap(settings)
+    if settings.env == "production":
+        problems = settings.production_problems()
+        with siaga.uow() as uow:
+            if any(u.demo for u in uow.users.list()):
+                problems.append("demo users are present: remove them")
+        if problems:
+            for p in problems:
+                typer.echo(f"refusing to start in production: {p}", err=True)
+            raise typer.Exit(2)
+    uvicorn.run(create_app(siaga), host=host or settings.http_host,
+                port=port or settings.http_port, log_level="info")
+
+
+def serve(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"),
+          port: int | None = typer.Option(None, help="default SIAGA112_HTTP_PORT")) -> None:
+    _run(Settings(), host, port)
+
+
+def demo(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"),
+         port: int | None = typer.Option(None, help="default SIAGA112_HTTP_PORT")) -> None:
+    from siaga112.bootstrap import bootstrap
+
+    settings = Settings()
+    if settings.env == "production":
+        typer.echo("the demo never runs in production mode", err=True)
+        raise typer.Exit(2)
+    siaga = bootstrap(settings)
+    with siaga.uow() as uow:
+        existing = {u.username for u in uow.users.list()}
+    for username, full_name, role, agency in DEMO_USERS:
+        if username not in existing:
+            siaga.bus.handle(c.CreateUser(username=username, full_name=full_name, role=role,
+                                          password=DEMO_PASSWORD, agency_code=agency,
+                                          must_change_password=False, demo=True))
+    url = f"http://{host or settings.http_host}:{port or settings.http_port}/"
+    typer.echo(f"\nSiaga112 demo: {siaga.center.center.name} ({siaga.center.center.timezone})")
+    typer.echo(f"database: {settings.effective_database_url}")
+    typer.echo(f"open {url}\n\ndemo logins (password '{DEMO_PASSWORD}' for all):")
+    for username, full_name, role, _agency in DEMO_USERS:
+        typer.echo(f"  {username:12} {role.value:11} {full_name}")
+    typer.echo("")
+    siaga.engine.dispose()
+    _run(settings, host, port)

@@ -1,0 +1,76 @@
+"""Incidents: open (from a call or not), verify, annotate, link further calls."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query
+
+from siaga112.domain.errors import NotFound
+from siaga112.domain.incidents import IncidentLocation
+from siaga112.entrypoints.web.access import API
+from siaga112.entrypoints.web.deps import Authorized, Principal, SiagaDep
+from siaga112.entrypoints.web.schemas import (
+    CallLink, IncidentCreate, IncidentOpened, IncidentPublic, IncidentVerify, NoteCreate, NotePublic,
+)
+from siaga112.services import commands as c
+
+router = APIRouter(prefix=f"{API}/incidents", tags=["incidents"], dependencies=[Authorized])
+
+
+def _load(siaga: SiagaDep, incident_id: uuid.UUID) -> IncidentPublic:
+    with siaga.uow() as uow:
+        incident = uow.incidents.get(incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id}")
+        call_ids = [call.id for call in uow.calls.list(incident_id=incident_id)]
+        return IncidentPublic.of(incident, call_ids)
+
+
+@router.post("", status_code=201)
+def open_incident(body: IncidentCreate, user: Principal, siaga: SiagaDep) -> IncidentOpened:
+    loc = body.location
+    opened = siaga.bus.handle(c.OpenIncident(
+        type_code=body.type, subtype_code=body.subtype, priority=body.priority,
+        triage_answers=body.triage, description=body.description, call_id=body.call_id,
+        location=IncidentLocation(loc.lat, loc.lon, loc.address, loc.kelurahan, loc.kecamatan),
+        by=user.username))
+    return IncidentOpened(id=opened.id, number=opened.number)
+
+
+@router.get("")
+def list_incidents(_: Principal, siaga: SiagaDep, active: bool = False,
+                   limit: int = Query(default=100, ge=1, le=1000)) -> list[IncidentPublic]:
+    with siaga.uow() as uow:
+        incidents = uow.incidents.list(limit=limit, active_only=active)
+        return [IncidentPublic.of(i, [call.id for call in uow.calls.list(incident_id=i.id)])
+                for i in incidents]
+
+
+@router.get("/{incident_id}")
+def get_incident(incident_id: uuid.UUID, _: Principal, siaga: SiagaDep) -> IncidentPublic:
+    return _load(siaga, incident_id)
+
+
+@router.post("/{incident_id}/verify")
+def verify_incident(incident_id: uuid.UUID, body: IncidentVerify, user: Principal,
+                    siaga: SiagaDep) -> IncidentPublic:
+    siaga.bus.handle(c.VerifyIncident(incident_id=incident_id, by=user.username,
+                                      method=body.method))
+    return _load(siaga, incident_id)
+
+
+@router.post("/{incident_id}/notes", status_code=201)
+def add_note(incident_id: uuid.UUID, body: NoteCreate, user: Principal,
+             siaga: SiagaDep) -> NotePublic:
+    note = siaga.bus.handle(c.AddIncidentNote(incident_id=incident_id, text=body.text,
+                                              by=user.username))
+    return NotePublic(id=note.id, at=note.at, author=note.author, text=note.text)
+
+
+@router.post("/{incident_id}/calls")
+def link_call(incident_id: uuid.UUID, body: CallLink, user: Principal,
+              siaga: SiagaDep) -> IncidentPublic:
+    siaga.bus.handle(c.LinkCallToIncident(call_id=body.call_id, incident_id=incident_id,
+                                          by=user.username))
+    return _load(siaga, incident_id)
