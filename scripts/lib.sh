@@ -13,6 +13,7 @@ SIAGA112_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 SIAGA112_VENV="$SIAGA112_ROOT/.venv"
 # Written after a successful `pip install -e '.[test]'`; pyproject.toml newer
 # than this file means the install must run again.
+# shellcheck disable=SC2034  # read by scripts/setup, which sources this file
 SIAGA112_STAMP="$SIAGA112_VENV/.siaga112-installed"
 
 # Debian packages the tests need. Later work adds to this one list.

@@ -52,7 +52,6 @@ def test_unit_requirement_counts_one_by_default() -> None:
     assert UnitRequirement("dinkes", "ambulance").count == 1
 
 
-YES_NO = (TriageAnswer("yes", "Ya"), TriageAnswer("no", "Tidak"))
 PROTOCOL = TriageProtocol(
     incident_type="medical", default_priority=Priority.P3,
     questions=(

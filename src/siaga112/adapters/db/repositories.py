@@ -40,7 +40,7 @@ class _Tracking:
     def add(self, item: Any) -> None:
         # Flushed at once: rows that refer to it (a call linked to a new incident) can follow.
         self.session.add(item)
-        self.session.flush([item])
+        self.session.flush()
         self.seen.add(item)
 
 

@@ -1,0 +1,86 @@
+"""Shared fixtures: a fresh database on SQLite and on PostgreSQL, and a running center."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from siaga112.adapters.db.engine import create_db_engine
+from siaga112.bootstrap import Siaga, bootstrap
+from siaga112.config import CENTERS_DIR, Settings, load_center
+from siaga112.domain.clock import FixedClock
+
+DEFAULT_PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_admin_url() -> str:
+    return os.environ.get("SIAGA112_TEST_POSTGRES_URL", DEFAULT_PG_ADMIN)
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    """PostgreSQL is required, never skipped: scripts/test installs and starts it."""
+    engine = sa.create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {pg_admin_url()} (run scripts/test, which "
+                    f"installs and starts it): {exc}", pytrace=False)
+    yield engine
+    engine.dispose()
+
+
+def new_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'siaga112.sqlite3'}"
+    admin: Engine = request.getfixturevalue("pg_admin")
+    name = f"siaga112_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    request.addfinalizer(drop)
+    return make_url(pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database, once on each backend."""
+    return new_database_url(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2025, 6, 10, 1, 0, tzinfo=UTC))  # 09:00 WITA, Kendari's day one
+
+
+@pytest.fixture
+def kendari():
+    return load_center(CENTERS_DIR / "kendari.toml")
+
+
+@pytest.fixture
+def siaga(engine: Engine, clock: FixedClock, kendari) -> Siaga:
+    """The Kendari center on a fresh database, migrated and synced, with a controllable clock."""
+    settings = Settings(database_url=str(engine.url.render_as_string(hide_password=False)),
+                        env="test")
+    return bootstrap(settings, center=kendari, clock=clock, engine=engine)
