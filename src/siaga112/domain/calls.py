@@ -191,7 +191,7 @@ class Call:
         # The recorded moves count too: a re-queue sets no timestamp field of its own.
         steps = [self.received_at, self.screening_at, self.queued_at, self.offered_at,
                  self.connected_at, self.ended_at,
-                 ]
+                 *(e.at for e in self.events if isinstance(e, events.CallStateChanged))]
         return max(s for s in steps if s is not None)
 
     def _move(self, target: CallState, at: datetime, *, actor: str | None = None,

@@ -114,11 +114,11 @@
     });
   }
 
-  function drawStations(agencyName) {
+  function drawStations(agencyName, agencyKind) {
     state.stations.forEach(function (s) {
       var puskesmas = isPuskesmas(s);
       var classes = puskesmas ? "siaga-marker--puskesmas"
-        : "siaga-marker--station siaga-agency--" + s.agency_code;
+        : "siaga-marker--station siaga-kind--" + agencyKind[s.agency_code];
       if (s.demo) classes += " siaga-marker--demo";
       place(puskesmas ? layers.puskesmas : layers.stations, s.lat, s.lon,
             icon(classes, puskesmas ? 20 : 18), s.name,
@@ -216,7 +216,7 @@
       var item = el("li", "agency");
       item.dataset.agency = a.code;
       var head = el("div", "agency-head");
-      head.appendChild(el("span", "agency-swatch siaga-agency--" + a.code));
+      head.appendChild(el("span", "agency-swatch siaga-kind--" + a.kind));
       head.appendChild(el("span", "agency-name", a.name));
       item.appendChild(head);
       var meta = el("div", "agency-meta");
@@ -270,12 +270,15 @@
     state.agencies = loaded[1];
     state.stations = loaded[2];
     drawGazetteer();
-    drawStations(agencyNames());
+    var kinds = {};
+    state.agencies.forEach(function (a) { kinds[a.code] = a.kind; });
+    drawStations(agencyNames(), kinds);
     drawLive();
     showStatus("");
     document.body.dataset.mapReady = "true";
     window.setInterval(function () {
-      loadLive().then(drawLive, function (err) { showStatus(err.message, true); });
+      loadLive().then(function () { drawLive(); showStatus(""); },
+                      function (err) { showStatus(err.message, true); });
     }, REFRESH_MS);
   }, function (err) {
     showStatus(err.message, true);
