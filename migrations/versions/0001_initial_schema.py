@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('agencies',
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -26,8 +26,18 @@ def upgrade() -> None:
     sa.Column('demo', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_agencies'))
     )
+    op.create_table('audit_head',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('last_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('last_hash', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
+    )
+    # The chain starts from an all-zero hash (genesis).
+    op.bulk_insert(sa.table('audit_head', sa.column('id', sa.Integer), sa.column('last_id', sa.Integer),
+                            sa.column('last_hash', sa.String)),
+                   [{'id': 1, 'last_id': 0, 'last_hash': '0' * 64}])
     op.create_table('event_log',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('aggregate', sa.String(length=20), nullable=False),
@@ -38,6 +48,8 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=80), nullable=True),
     sa.Column('reason', sa.String(length=400), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_log'))
     )
     with op.batch_alter_table('event_log', schema=None) as batch_op:
@@ -136,6 +148,18 @@ def upgrade() -> None:
     with op.batch_alter_table('incident_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incident_notes_incident_id'), ['incident_id'], unique=False)
 
+    op.create_table('service_accounts',
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('scopes_text', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('agency_code', sa.String(length=40), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.String(length=80), nullable=True),
+    sa.ForeignKeyConstraint(['agency_code'], ['agencies.code'], name=op.f('fk_service_accounts_agency_code_agencies')),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_service_accounts')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_service_accounts_token_hash'))
+    )
     op.create_table('stations',
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -162,6 +186,8 @@ def upgrade() -> None:
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('demo', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['agency_code'], ['agencies.code'], name=op.f('fk_users_agency_code_agencies')),
     sa.PrimaryKeyConstraint('username', name=op.f('pk_users'))
     )
@@ -198,11 +224,9 @@ def upgrade() -> None:
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_units_agency_code'), ['agency_code'], unique=False)
 
-    
-
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_units_agency_code'))
 
@@ -216,6 +240,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stations_agency_code'))
 
     op.drop_table('stations')
+    op.drop_table('service_accounts')
     with op.batch_alter_table('incident_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_notes_incident_id'))
 
@@ -240,5 +265,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_event_log_aggregate')
 
     op.drop_table('event_log')
+    op.drop_table('audit_head')
     op.drop_table('agencies')
-    
+

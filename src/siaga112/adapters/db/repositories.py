@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from siaga112.adapters.db import tables
+from siaga112.adapters.db import audit, tables
 from siaga112.domain.accounts import User
 from siaga112.domain.calls import Call
 from siaga112.domain.events import DomainEvent
@@ -159,12 +159,8 @@ class SqlEventLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def append(self, event: DomainEvent, *, recorded_at: datetime) -> None:
-        self.session.execute(sa.insert(tables.event_log).values(
-            occurred_at=event.at, recorded_at=recorded_at, aggregate=event.aggregate,
-            aggregate_id=event.aggregate_id, event_type=type(event).__name__,
-            before=event.before, after=event.after, actor=event.actor, reason=event.reason,
-            data=event.data))
+    def append_all(self, events: Sequence[DomainEvent], *, recorded_at: datetime) -> None:
+        audit.append_events(self.session, events, recorded_at=recorded_at)
 
     def for_aggregate(self, aggregate: str, aggregate_id: str) -> Sequence[dict[str, Any]]:
         e = tables.event_log.c

@@ -18,7 +18,7 @@ metadata = sa.MetaData(naming_convention={
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 })
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite keys are INTEGER
 
 agencies = sa.Table(
     "agencies", metadata,
@@ -150,6 +150,20 @@ users = sa.Table(
     sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
     sa.Column("demo", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", UtcDateTime),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", UtcDateTime),
+)
+
+# Machines (SIP nodes, AML/SMS gateways, agency systems): a hashed token and its scopes.
+service_accounts = sa.Table(
+    "service_accounts", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("scopes_text", sa.String(200), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("agency_code", sa.ForeignKey("agencies.code")),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", UtcDateTime),
+    sa.Column("created_by", sa.String(80)),
 )
 
 # Sessions are stored server-side so that logging out or disabling a user takes effect at once.
@@ -162,9 +176,11 @@ sessions = sa.Table(
 )
 
 # Append-only: every state change, who, when, why. The audit trail and the source of intervals.
+# Tamper-evident: each row's hash covers its content and the previous row's hash; ids are
+# gapless (given by audit_head), so an edited, inserted or deleted row shows.
 event_log = sa.Table(
     "event_log", metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("id", BigId, primary_key=True, autoincrement=False),
     sa.Column("occurred_at", UtcDateTime, nullable=False, index=True),
     sa.Column("recorded_at", UtcDateTime, nullable=False),
     sa.Column("aggregate", sa.String(20), nullable=False),
@@ -175,5 +191,15 @@ event_log = sa.Table(
     sa.Column("actor", sa.String(80)),
     sa.Column("reason", sa.String(400)),
     sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
     sa.Index("ix_event_log_aggregate", "aggregate", "aggregate_id"),
+)
+
+# One row: the last id and hash of the event log. Locking it orders concurrent appends.
+audit_head = sa.Table(
+    "audit_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_id", BigId, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
 )

@@ -51,8 +51,7 @@ class SqlAlchemyUnitOfWork:
             pending.extend(new)
             aggregate.events = []  # type: ignore[attr-defined]
         pending.sort(key=lambda e: e.at)
-        for event in pending:
-            self.event_log.append(event, recorded_at=now)
+        self.event_log.append_all(pending, recorded_at=now)
         self.session.commit()
         self._published.extend(pending)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from siaga112.config import CenterConfigError, Settings, center_file, load_center
-from siaga112.entrypoints.cli import users
+from siaga112.entrypoints.cli import audit, users
 from siaga112.entrypoints.cli.serving import demo, serve
 
 app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
@@ -13,6 +13,7 @@ app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
 center_app = typer.Typer(help="The center's configuration file.", no_args_is_help=True)
 app.add_typer(center_app, name="center")
 app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 app.command(help="Start the web server (and, later, the SIP listener).")(serve)
 app.command(help="Start a demo center on embedded SQLite, with demo logins.")(demo)
 

@@ -41,6 +41,11 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/api/v1/agencies"): ANY_USER,
     ("GET", "/api/v1/stations"): ANY_USER,
     ("GET", "/api/v1/units"): ANY_USER,
+    # Pages (pages.py): no session is a redirect to /login, a refused role a 403 page.
+    ("GET", "/"): ANY_USER,
+    ("GET", "/login"): PUBLIC,
+    ("GET", "/lang/{lang}"): PUBLIC,
+    ("GET", "/center"): ANY_USER,
 }
 
 
