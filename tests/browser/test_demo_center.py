@@ -87,6 +87,7 @@ def test_login_then_center_in_indonesian(page: Page, center: Center, tmp_path: P
     page.locator(".leaflet-control-layers-overlays input").nth(0).check()
     expect(page.locator(".siaga-marker--kelurahan")).to_have_count(63)
     page.locator(".leaflet-popup-close-button").click()
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
     page.screenshot(path=tmp_path / "center.png")
 
 

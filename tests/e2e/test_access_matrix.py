@@ -9,9 +9,10 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from siaga112.domain.accounts import Role
+from siaga112.domain.accounts import Role, Scope
 from siaga112.entrypoints.web.access import PUBLIC, ROUTE_POLICY, allowed
 from siaga112.entrypoints.web.app import create_app
+from siaga112.services.handlers import service_accounts
 
 UNCHECKED = {"/api/v1/openapi.json"}  # the API's public description
 
@@ -52,19 +53,24 @@ def _denied(response: httpx.Response) -> bool:
         "location", "")
 
 
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """Access rules do not depend on the database: one backend is enough here."""
+    return f"sqlite:///{tmp_path / 'access.sqlite3'}"
+
+
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: getattr(r, "value", "anonymous"))
 def test_each_role_is_allowed_exactly_what_the_policy_says(server, login, role):
     mismatches = []
-    for method, path in sorted(ROUTE_POLICY):
-        # Logging out ends the session, so it gets a client of its own.
-        client = login(role) if role is not None else httpx.Client(base_url=server)
-        with client:
-            response = client.request(method, _concrete(path), json={},
-                                      follow_redirects=False)
+    client = login(role) if role is not None else httpx.Client(base_url=server)
+    # Logging out ends the session: it goes last.
+    for method, path in sorted(ROUTE_POLICY, key=lambda k: k[1] == "/api/v1/auth/logout"):
+        response = client.request(method, _concrete(path), json={}, follow_redirects=False)
         expect_allowed = allowed(method, path, role)
         if _denied(response) == expect_allowed:
             mismatches.append(f"{method} {path}: {response.status_code} "
                               f"(policy says {'allow' if expect_allowed else 'deny'})")
+    client.close()
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -72,3 +78,32 @@ def test_public_routes_are_few_and_named():
     public = {key for key, roles in ROUTE_POLICY.items() if roles is PUBLIC}
     api_public = {key for key in public if key[1].startswith("/api/")}
     assert api_public == {("POST", "/api/v1/auth/login")}
+
+
+@pytest.mark.parametrize("scope", list(Scope), ids=lambda s: s.value)
+def test_each_machine_scope_is_allowed_exactly_what_the_policy_says(siaga, server, scope):
+    token = service_accounts.create_service_account(
+        siaga.uow(), name=f"m-{scope.value.replace('_', '-')}", scopes=frozenset({scope}),
+        agency_code="damkar" if scope is Scope.AGENCY_SYSTEM else None, by="test",
+        clock=siaga.clock)
+    mismatches = []
+    with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as machine:
+        for method, path in sorted(ROUTE_POLICY):
+            response = machine.request(method, _concrete(path), json={}, follow_redirects=False)
+            if _denied(response) == allowed(method, path, {scope}):
+                mismatches.append(f"{method} {path}: {response.status_code}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_a_revoked_machine_token_is_refused_at_once(siaga, server):
+    token = service_accounts.create_service_account(
+        siaga.uow(), name="sip-node-1", scopes=frozenset({Scope.SIP_NODE}), agency_code=None,
+        by="test", clock=siaga.clock)
+    headers = {"Authorization": f"Bearer {token}"}
+    created = httpx.post(f"{server}/api/v1/calls", json={"caller": "081234567890"},
+                         headers=headers)
+    assert created.status_code == 201
+    assert created.json()["caller_number"] == "+6281****890"  # a machine sees no full number
+    service_accounts.revoke_service_account(siaga.uow(), name="sip-node-1")
+    refused = httpx.post(f"{server}/api/v1/calls", json={"caller": "0812"}, headers=headers)
+    assert refused.status_code == 401

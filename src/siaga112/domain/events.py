@@ -71,3 +71,17 @@ class UnitStatusChanged(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class PositionStateChanged(DomainEvent):
     aggregate: ClassVar[str] = "position"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountChanged(DomainEvent):
+    """A person's account: created, password changed, locked after failed logins."""
+
+    aggregate: ClassVar[str] = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonalDataViewed(DomainEvent):
+    """Who saw a caller's full number, a recording or an export (UU 27/2022)."""
+
+    aggregate: ClassVar[str] = "personal_data"

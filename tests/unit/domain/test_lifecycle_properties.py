@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from siaga112.domain import events
-from siaga112.domain.calls import CALL_TRANSITIONS, ENDED_STATES, Call, CallState, Channel, Disposition
+from siaga112.domain.calls import (
+    CALL_TRANSITIONS,
+    ENDED_STATES,
+    Call,
+    CallState,
+    Channel,
+    Disposition,
+)
 from siaga112.domain.errors import (
     Conflict,
     DomainError,

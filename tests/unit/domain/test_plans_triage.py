@@ -30,14 +30,16 @@ BOOK = ResponsePlanBook([
     ("vehicle", Priority.P3, "by_type"),
     (None, Priority.P4, "by_type"),
 ])
-def test_the_most_specific_plan_wins(subtype: str | None, priority: Priority, expected: str) -> None:
+def test_the_most_specific_plan_wins(subtype: str | None, priority: Priority,
+                                     expected: str) -> None:
     found = BOOK.plan_for("fire", subtype, priority)
     assert found is not None
     assert found.requirements[0].unit_type == expected
 
 
 def test_subtype_before_priority() -> None:
-    book = ResponsePlanBook([plan("building", None, "subtype"), plan(None, Priority.P1, "priority")])
+    book = ResponsePlanBook([plan("building", None, "subtype"),
+                             plan(None, Priority.P1, "priority")])
     found = book.plan_for("fire", "building", Priority.P1)
     assert found is not None and found.requirements[0].unit_type == "subtype"
 

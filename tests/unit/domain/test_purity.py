@@ -18,8 +18,10 @@ import pytest
 import siaga112.domain
 
 DOMAIN_DIR = Path(siaga112.domain.__file__).parent
-DOMAIN_MODULES = sorted(f"siaga112.domain.{m.name}" for m in pkgutil.iter_modules([str(DOMAIN_DIR)]))
-FRAMEWORKS = ("fastapi", "sqlalchemy", "pydantic", "pydantic_core", "pydantic_settings", "starlette")
+DOMAIN_MODULES = sorted(
+    f"siaga112.domain.{m.name}" for m in pkgutil.iter_modules([str(DOMAIN_DIR)]))
+FRAMEWORKS = ("fastapi", "sqlalchemy", "pydantic", "pydantic_core", "pydantic_settings",
+              "starlette")
 
 _PROBE = """
 import importlib, json, sys
@@ -60,7 +62,8 @@ def _foreign_imports(tree: ast.AST) -> list[str]:
     bad = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            bad += [f"line {node.lineno}: import {a.name}" for a in node.names if not allowed(a.name)]
+            bad += [f"line {node.lineno}: import {a.name}"
+                    for a in node.names if not allowed(a.name)]
         elif isinstance(node, ast.ImportFrom):
             if node.level > 0:
                 continue  # relative: inside siaga112.domain

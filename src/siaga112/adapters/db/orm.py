@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
 from siaga112.adapters.db import tables
-from siaga112.domain.accounts import User
+from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.calls import Call
 from siaga112.domain.incidents import Incident, IncidentNote
 from siaga112.domain.organization import Agency, Station
@@ -38,6 +38,7 @@ def start_mappers() -> None:
     m(Unit, tables.units, version_id_col=tables.units.c.version)
     m(Position, tables.positions)
     m(User, tables.users)
+    m(ServiceAccount, tables.service_accounts)
     for cls in AGGREGATES_WITH_EVENTS:
         event.listen(cls, "load", _fresh_event_list)
 

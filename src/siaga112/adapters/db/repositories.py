@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from siaga112.adapters.db import audit, tables
-from siaga112.domain.accounts import User
+from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.calls import Call
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
@@ -149,6 +149,18 @@ class SqlUserRepository(_Tracking):
             sa.select(s.username).where(s.token_hash == token_hash, s.expires_at > now)).scalar()
         user = self.get(username) if username else None
         return user if user is not None and user.active else None
+
+    def service_account(self, name: str) -> ServiceAccount | None:
+        return self.session.get(ServiceAccount, name)
+
+    def service_account_by_token(self, token_hash: str) -> ServiceAccount | None:
+        account = self.session.scalars(sa.select(ServiceAccount).where(
+            tables.service_accounts.c.token_hash == token_hash)).first()
+        return account if account is not None and account.active else None
+
+    def service_accounts(self) -> Sequence[ServiceAccount]:
+        return list(self.session.scalars(
+            sa.select(ServiceAccount).order_by(tables.service_accounts.c.name)))
 
     def delete_session(self, token_hash: str) -> None:
         self.session.execute(sa.delete(tables.sessions).where(

@@ -30,6 +30,7 @@ class SqlAlchemyUnitOfWork:
         self.organization = repos.SqlOrganizationRepository(self.session)
         self.users = repos.SqlUserRepository(self.session)
         self.event_log = repos.SqlEventLog(self.session)
+        self._recorded: list[DomainEvent] = []
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -42,10 +43,15 @@ class SqlAlchemyUnitOfWork:
         for repo in (self.calls, self.incidents, self.units, self.positions):
             yield from repo.seen
 
+    def record(self, event: DomainEvent) -> None:
+        """An event that belongs to no aggregate here (an access, an account change)."""
+        self._recorded.append(event)
+
     def commit(self) -> None:
         """Write every new event to the event log, then commit it all at once."""
         now = self._clock.now()
-        pending: list[DomainEvent] = []
+        pending: list[DomainEvent] = self._recorded
+        self._recorded = []
         for aggregate in self._tracked():
             new = getattr(aggregate, "events", [])
             pending.extend(new)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from siaga112.config import CenterConfigError, Settings, center_file, load_center
-from siaga112.entrypoints.cli import audit, users
+from siaga112.entrypoints.cli import audit, tokens, users
 from siaga112.entrypoints.cli.serving import demo, serve
+from siaga112.entrypoints.cli.staffing import staffing
 
 app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
                   no_args_is_help=True, add_completion=False)
@@ -14,8 +15,10 @@ center_app = typer.Typer(help="The center's configuration file.", no_args_is_hel
 app.add_typer(center_app, name="center")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.add_typer(tokens.app, name="tokens")
 app.command(help="Start the web server (and, later, the SIP listener).")(serve)
 app.command(help="Start a demo center on embedded SQLite, with demo logins.")(demo)
+app.command(help="Call-takers needed per hour, from the center's own history.")(staffing)
 
 
 @app.command(help="Bring the database schema to the newest version.")

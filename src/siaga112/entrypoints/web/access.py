@@ -6,7 +6,9 @@ endpoint cannot be born open by accident.
 
 from __future__ import annotations
 
-from siaga112.domain.accounts import Role
+from collections.abc import Set
+
+from siaga112.domain.accounts import Role, Scope
 
 API = "/api/v1"
 PUBLIC = frozenset({"public"})
@@ -24,12 +26,13 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("POST", "/api/v1/auth/logout"): ANY_USER,
     ("GET", "/api/v1/auth/me"): ANY_USER,
     ("GET", "/api/v1/center"): ANY_USER,
-    ("POST", "/api/v1/calls"): frozenset({CT, SV, AD}),
+    ("POST", "/api/v1/auth/password"): ANY_USER,
+    ("POST", "/api/v1/calls"): frozenset({CT, SV, AD, Scope.SIP_NODE, Scope.SMS_GATEWAY}),
     ("GET", "/api/v1/calls"): CALL_READERS,
     ("GET", "/api/v1/calls/{call_id}"): CALL_READERS,
     ("POST", "/api/v1/calls/{call_id}/answer"): CALL_HANDLERS,
     ("POST", "/api/v1/calls/{call_id}/release"): CALL_HANDLERS,
-    ("POST", "/api/v1/calls/{call_id}/abandon"): frozenset({CT, SV, AD}),
+    ("POST", "/api/v1/calls/{call_id}/abandon"): frozenset({CT, SV, AD, Scope.SIP_NODE}),
     ("POST", "/api/v1/calls/{call_id}/disposition"): CALL_HANDLERS,
     ("GET", "/api/v1/calls/{call_id}/events"): frozenset({SV, AD}),
     ("POST", "/api/v1/incidents"): INCIDENT_WRITERS,
@@ -41,6 +44,7 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/api/v1/agencies"): ANY_USER,
     ("GET", "/api/v1/stations"): ANY_USER,
     ("GET", "/api/v1/units"): ANY_USER,
+    ("GET", "/api/v1/staffing"): frozenset({SV, AD}),
     # Pages (pages.py): no session is a redirect to /login, a refused role a 403 page.
     ("GET", "/"): ANY_USER,
     ("GET", "/login"): PUBLIC,
@@ -49,8 +53,19 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
 }
 
 
-def allowed(method: str, path: str, role: Role | None) -> bool:
+# What a person whose password must be changed may still do.
+PASSWORD_CHANGE_ROUTES = frozenset({
+    ("POST", "/api/v1/auth/password"), ("GET", "/api/v1/auth/me"), ("POST", "/api/v1/auth/logout"),
+})
+
+
+def allowed(method: str, path: str, who: Role | Set[Scope] | None) -> bool:
+    """May this role (a person) or these scopes (a machine) use the route?"""
     policy = ROUTE_POLICY.get((method, path))
     if policy is None:
         return False
-    return policy is PUBLIC or (role is not None and role in policy)
+    if policy is PUBLIC:
+        return True
+    if isinstance(who, Role):
+        return who in policy
+    return bool(who) and not policy.isdisjoint(who)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from siaga112.bootstrap import Siaga
 from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.errors import install_error_handlers
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
+from siaga112.entrypoints.web.routes import staffing
 
 
 
@@ -23,6 +24,7 @@ def create_app(siaga: Siaga) -> FastAPI:
     # Each router carries its full prefix: the access check reads the route's own path.
     for module in (health, auth, calls, incidents, resources):
         app.include_router(module.router)
+    app.include_router(staffing.router)
     _mount_pages(app)
     return app
 

@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from siaga112.bootstrap import Siaga
-from siaga112.domain.accounts import User
-from siaga112.entrypoints.web.access import PUBLIC, ROUTE_POLICY
+from siaga112.domain.accounts import ServiceAccount, User
+from siaga112.entrypoints.web.access import PASSWORD_CHANGE_ROUTES, PUBLIC, ROUTE_POLICY, allowed
 from siaga112.entrypoints.web.errors import ApiError
-from siaga112.services.handlers import accounts
+from siaga112.services.handlers import accounts, service_accounts
+
+Principal_ = User | ServiceAccount
 
 SESSION_COOKIE = "siaga112_session"
 CSRF_COOKIE = "siaga112_csrf"
@@ -35,28 +37,40 @@ def session_token(request: Request) -> tuple[str | None, bool]:
 
 
 def optional_user(request: Request, siaga: SiagaDep) -> User | None:
+    """The person logged in through this request's session, if any."""
     token, _ = session_token(request)
-    if not token:
+    if not token or service_accounts.is_service_token(token):
         return None
     return accounts.session_user(siaga.uow(), token=token, clock=siaga.clock)
 
 
-def authorize(request: Request, siaga: SiagaDep) -> User | None:
+def _principal(request: Request, siaga: Siaga) -> Principal_ | None:
+    token, _ = session_token(request)
+    if token and service_accounts.is_service_token(token):
+        return service_accounts.service_account_for(siaga.uow(), token=token)
+    return optional_user(request, siaga)
+
+
+def authorize(request: Request, siaga: SiagaDep) -> Principal_ | None:
     """Apply this route's line of ROUTE_POLICY; refuse routes that have none."""
     route = request.scope.get("route")
-    path = getattr(route, "path", None)
-    policy = ROUTE_POLICY.get((request.method, path or ""))
+    key = (request.method, getattr(route, "path", None) or "")
+    policy = ROUTE_POLICY.get(key)
     if policy is None:
         raise ApiError(403, "forbidden", "no access rule is declared for this route")
-    user = optional_user(request, siaga)
+    principal = _principal(request, siaga)
     if policy is PUBLIC:
-        return user
-    if user is None:
+        return principal
+    if principal is None:
         raise ApiError(401, "not_authenticated", "log in first")
-    if user.role not in policy:
-        raise ApiError(403, "forbidden", f"role '{user.role.value}' may not do this")
+    who = principal.role if isinstance(principal, User) else principal.scopes
+    if not allowed(request.method, key[1], who):
+        raise ApiError(403, "forbidden", f"'{principal.username}' may not do this")
+    if isinstance(principal, User) and principal.must_change_password \
+            and key not in PASSWORD_CHANGE_ROUTES:
+        raise ApiError(403, "password_change_required", "change your password first")
     _check_csrf(request)
-    return user
+    return principal
 
 
 def _check_csrf(request: Request) -> None:
@@ -70,12 +84,20 @@ def _check_csrf(request: Request) -> None:
         raise ApiError(403, "csrf_failed", "missing or wrong X-CSRF-Token header")
 
 
-def require_user(user: Annotated[User | None, Depends(authorize)]) -> User:
-    if user is None:  # only on public routes, which do not ask for this
+def require_principal(who: Annotated[Principal_ | None, Depends(authorize)]) -> Principal_:
+    if who is None:  # only on public routes, which do not ask for this
         raise ApiError(401, "not_authenticated", "log in first")
-    return user
+    return who
 
 
-Principal = Annotated[User, Depends(require_user)]
+def require_person(who: Annotated[Principal_ | None, Depends(authorize)]) -> User:
+    if not isinstance(who, User):
+        raise ApiError(403, "forbidden", "only a person's session may do this")
+    return who
+
+
+# Who is calling: a person (User) or a machine (ServiceAccount); both have .username.
+Principal = Annotated[Principal_, Depends(require_principal)]
+Person = Annotated[User, Depends(require_person)]
 Authorized = Depends(authorize)
 

@@ -7,22 +7,23 @@ Access follows ROUTE_POLICY like the API, but answers as a browser expects: no s
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import xstatic.pkg.leaflet as leaflet
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from siaga112.domain.accounts import User
 from siaga112.entrypoints.web import i18n
-from siaga112.entrypoints.web.access import PUBLIC, ROUTE_POLICY, allowed
+from siaga112.entrypoints.web.access import ROUTE_POLICY, allowed
 from siaga112.entrypoints.web.deps import SiagaDep, optional_user
 
-TEMPLATES_DIR = i18n.STATIC_DIR.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LOGIN, HOME = "/login", "/center"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -41,21 +42,17 @@ class _PageRefused(Exception):
 
 def page_user(request: Request, siaga: SiagaDep) -> User | None:
     """This page's line of ROUTE_POLICY, answered with a redirect or an error page."""
-    route = request.scope.get("route")
-    policy = ROUTE_POLICY.get((request.method, getattr(route, "path", "")))
+    rule = (request.method, getattr(request.scope.get("route"), "path", ""))
     user = optional_user(request, siaga)
-    if policy is None:
-        raise _PageRefused(403, user)
-    if policy is PUBLIC:
+    if allowed(*rule, user.role if user else None):
         return user
-    if user is None:
+    if user is None and rule in ROUTE_POLICY:
         raise _LoginFirst(request.url.path)
-    if not allowed(request.method, route.path, user.role):  # type: ignore[union-attr]
-        raise _PageRefused(403, user)
-    return user
+    raise _PageRefused(403, user)
 
 
 Viewer = Annotated[User | None, Depends(page_user)]
+NextPath = Annotated[str | None, Query(alias="next")]  # checked by safe_next
 
 
 def safe_next(target: str | None) -> str | None:
@@ -125,8 +122,8 @@ def home(_: Viewer) -> RedirectResponse:
 
 
 @router.get(LOGIN)
-def login_page(request: Request, user: Viewer, next: str | None = None) -> Response:
-    back_to = safe_next(next) or HOME
+def login_page(request: Request, user: Viewer, back: NextPath = None) -> Response:
+    back_to = safe_next(back) or HOME
     if user is not None:
         return RedirectResponse(back_to, status_code=303)
     return render(request, "login.html", page={"next": back_to},
@@ -152,10 +149,10 @@ def center_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLResponse
 
 
 @router.get("/lang/{lang}")
-def choose_language(request: Request, lang: str, next: str | None = None) -> Response:
+def choose_language(request: Request, lang: str, back: NextPath = None) -> Response:
     if lang not in i18n.LOCALES:
         return render(request, "error.html", status=404, user=None)
-    response = RedirectResponse(safe_next(next) or "/", status_code=303)
+    response = RedirectResponse(safe_next(back) or "/", status_code=303)
     response.set_cookie(i18n.LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, path="/",
                         samesite="lax", secure=request.url.scheme == "https")
     return response

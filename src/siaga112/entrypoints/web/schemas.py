@@ -26,6 +26,11 @@ class LoginRequest(_In):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class PasswordChange(_In):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class SessionPublic(BaseModel):
     username: str
     full_name: str

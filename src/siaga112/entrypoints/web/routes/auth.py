@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request, Response
 from siaga112.domain.accounts import User
 from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.deps import (
-    CSRF_COOKIE, SESSION_COOKIE, Authorized, Principal, SiagaDep, session_token,
+    CSRF_COOKIE, SESSION_COOKIE, Authorized, Person, SiagaDep, session_token,
 )
 from siaga112.entrypoints.web.errors import ApiError
-from siaga112.entrypoints.web.schemas import LoginRequest, SessionPublic
+from siaga112.entrypoints.web.schemas import LoginRequest, PasswordChange, SessionPublic
 from siaga112.services.handlers import accounts
 
 router = APIRouter(prefix=f"{API}/auth", tags=["auth"], dependencies=[Authorized])
@@ -30,6 +30,10 @@ def login(body: LoginRequest, request: Request, response: Response,
     result = accounts.log_in(siaga.uow(), username=body.username, password=body.password,
                              clock=siaga.clock, hasher=siaga.hasher,
                              hours=siaga.settings.session_hours)
+    if isinstance(result, accounts.Locked):
+        wait = max(1, int((result.until - siaga.clock.now()).total_seconds()))
+        raise ApiError(429, "account_locked",
+                       f"too many failed logins: try again in {wait // 60 + 1} minutes")
     if result is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
     user, token = result
@@ -45,7 +49,7 @@ def login(body: LoginRequest, request: Request, response: Response,
 
 
 @router.post("/logout", status_code=204)
-def logout(_: Principal, request: Request, response: Response, siaga: SiagaDep) -> Response:
+def logout(_: Person, request: Request, response: Response, siaga: SiagaDep) -> Response:
     token, _from_cookie = session_token(request)
     if token:
         accounts.log_out(siaga.uow(), token=token)
@@ -55,6 +59,13 @@ def logout(_: Principal, request: Request, response: Response, siaga: SiagaDep) 
     return response
 
 
+@router.post("/password", status_code=204)
+def change_password(body: PasswordChange, user: Person, siaga: SiagaDep) -> Response:
+    accounts.change_password(siaga.uow(), username=user.username, current=body.current_password,
+                             new=body.new_password, clock=siaga.clock, hasher=siaga.hasher)
+    return Response(status_code=204)
+
+
 @router.get("/me")
-def me(user: Principal) -> SessionPublic:
+def me(user: Person) -> SessionPublic:
     return _public(user)

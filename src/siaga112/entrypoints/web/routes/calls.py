@@ -11,7 +11,7 @@ from siaga112.domain.calls import Call
 from siaga112.domain.errors import NotFound
 from siaga112.domain.phone import normalize_number
 from siaga112.entrypoints.web.access import API
-from siaga112.entrypoints.web.deps import Authorized, Principal, SiagaDep
+from siaga112.entrypoints.web.deps import Authorized, Person, Principal, SiagaDep
 from siaga112.entrypoints.web.schemas import CallAnswer, CallCreate, CallPublic, DispositionSet
 from siaga112.services import commands as c
 
@@ -39,7 +39,7 @@ def create_call(body: CallCreate, user: Principal, siaga: SiagaDep) -> CallPubli
 
 
 @router.get("")
-def list_calls(user: Principal, siaga: SiagaDep,
+def list_calls(user: Person, siaga: SiagaDep,
                caller: str | None = Query(default=None, max_length=64),
                limit: int = Query(default=100, ge=1, le=1000)) -> list[CallPublic]:
     number = normalize_number(caller) if caller else None
@@ -49,12 +49,12 @@ def list_calls(user: Principal, siaga: SiagaDep,
 
 
 @router.get("/{call_id}")
-def get_call(call_id: uuid.UUID, user: Principal, siaga: SiagaDep) -> CallPublic:
+def get_call(call_id: uuid.UUID, user: Person, siaga: SiagaDep) -> CallPublic:
     return _public(siaga, _load(siaga, call_id), user)
 
 
 @router.post("/{call_id}/answer")
-def answer_call(call_id: uuid.UUID, body: CallAnswer, user: Principal,
+def answer_call(call_id: uuid.UUID, body: CallAnswer, user: Person,
                 siaga: SiagaDep) -> CallPublic:
     siaga.bus.handle(c.AnswerCall(call_id=call_id, call_taker=user.username,
                                   position_code=body.position))
@@ -62,7 +62,7 @@ def answer_call(call_id: uuid.UUID, body: CallAnswer, user: Principal,
 
 
 @router.post("/{call_id}/release")
-def release_call(call_id: uuid.UUID, user: Principal, siaga: SiagaDep) -> CallPublic:
+def release_call(call_id: uuid.UUID, user: Person, siaga: SiagaDep) -> CallPublic:
     siaga.bus.handle(c.ReleaseCall(call_id=call_id, actor=user.username))
     return _public(siaga, _load(siaga, call_id), user)
 
@@ -74,7 +74,7 @@ def abandon_call(call_id: uuid.UUID, user: Principal, siaga: SiagaDep) -> CallPu
 
 
 @router.post("/{call_id}/disposition")
-def set_disposition(call_id: uuid.UUID, body: DispositionSet, user: Principal,
+def set_disposition(call_id: uuid.UUID, body: DispositionSet, user: Person,
                     siaga: SiagaDep) -> CallPublic:
     siaga.bus.handle(c.DisposeCall(call_id=call_id, disposition=body.disposition,
                                    by=user.username))
@@ -82,7 +82,7 @@ def set_disposition(call_id: uuid.UUID, body: DispositionSet, user: Principal,
 
 
 @router.get("/{call_id}/events")
-def call_events(call_id: uuid.UUID, _: Principal, siaga: SiagaDep) -> list[dict[str, Any]]:
+def call_events(call_id: uuid.UUID, _: Person, siaga: SiagaDep) -> list[dict[str, Any]]:
     _load(siaga, call_id)
     with siaga.uow() as uow:
         rows = uow.event_log.for_aggregate("call", str(call_id))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from siaga112.domain.errors import NotFound
 from siaga112.domain.incidents import IncidentLocation
 from siaga112.entrypoints.web.access import API
-from siaga112.entrypoints.web.deps import Authorized, Principal, SiagaDep
+from siaga112.entrypoints.web.deps import Authorized, Person, SiagaDep
 from siaga112.entrypoints.web.schemas import (
     CallLink, IncidentCreate, IncidentOpened, IncidentPublic, IncidentVerify, NoteCreate, NotePublic,
 )
@@ -28,7 +28,7 @@ def _load(siaga: SiagaDep, incident_id: uuid.UUID) -> IncidentPublic:
 
 
 @router.post("", status_code=201)
-def open_incident(body: IncidentCreate, user: Principal, siaga: SiagaDep) -> IncidentOpened:
+def open_incident(body: IncidentCreate, user: Person, siaga: SiagaDep) -> IncidentOpened:
     loc = body.location
     opened = siaga.bus.handle(c.OpenIncident(
         type_code=body.type, subtype_code=body.subtype, priority=body.priority,
@@ -39,7 +39,7 @@ def open_incident(body: IncidentCreate, user: Principal, siaga: SiagaDep) -> Inc
 
 
 @router.get("")
-def list_incidents(_: Principal, siaga: SiagaDep, active: bool = False,
+def list_incidents(_: Person, siaga: SiagaDep, active: bool = False,
                    limit: int = Query(default=100, ge=1, le=1000)) -> list[IncidentPublic]:
     with siaga.uow() as uow:
         incidents = uow.incidents.list(limit=limit, active_only=active)
@@ -48,12 +48,12 @@ def list_incidents(_: Principal, siaga: SiagaDep, active: bool = False,
 
 
 @router.get("/{incident_id}")
-def get_incident(incident_id: uuid.UUID, _: Principal, siaga: SiagaDep) -> IncidentPublic:
+def get_incident(incident_id: uuid.UUID, _: Person, siaga: SiagaDep) -> IncidentPublic:
     return _load(siaga, incident_id)
 
 
 @router.post("/{incident_id}/verify")
-def verify_incident(incident_id: uuid.UUID, body: IncidentVerify, user: Principal,
+def verify_incident(incident_id: uuid.UUID, body: IncidentVerify, user: Person,
                     siaga: SiagaDep) -> IncidentPublic:
     siaga.bus.handle(c.VerifyIncident(incident_id=incident_id, by=user.username,
                                       method=body.method))
@@ -61,7 +61,7 @@ def verify_incident(incident_id: uuid.UUID, body: IncidentVerify, user: Principa
 
 
 @router.post("/{incident_id}/notes", status_code=201)
-def add_note(incident_id: uuid.UUID, body: NoteCreate, user: Principal,
+def add_note(incident_id: uuid.UUID, body: NoteCreate, user: Person,
              siaga: SiagaDep) -> NotePublic:
     note = siaga.bus.handle(c.AddIncidentNote(incident_id=incident_id, text=body.text,
                                               by=user.username))
@@ -69,7 +69,7 @@ def add_note(incident_id: uuid.UUID, body: NoteCreate, user: Principal,
 
 
 @router.post("/{incident_id}/calls")
-def link_call(incident_id: uuid.UUID, body: CallLink, user: Principal,
+def link_call(incident_id: uuid.UUID, body: CallLink, user: Person,
               siaga: SiagaDep) -> IncidentPublic:
     siaga.bus.handle(c.LinkCallToIncident(call_id=body.call_id, incident_id=incident_id,
                                           by=user.username))

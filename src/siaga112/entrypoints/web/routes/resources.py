@@ -41,7 +41,7 @@ def stations(_: Principal, siaga: SiagaDep, agency: str | None = None) -> list[S
 
 @router.get("/units")
 def units(user: Principal, siaga: SiagaDep, agency: str | None = None) -> list[UnitPublic]:
-    if user.role is Role.AGENCY:
-        agency = user.agency_code  # an agency sees its own units only
+    if user.role is Role.AGENCY or getattr(user, "agency_code", None):
+        agency = user.agency_code  # an agency (person or system) sees its own units only
     with siaga.uow() as uow:
         return [UnitPublic.model_validate(u) for u in uow.units.list(agency_code=agency)]

@@ -92,8 +92,8 @@
     return box;
   }
 
-  function place(layer, lat, lon, markerIcon, title, rows, demo) {
-    L.marker([lat, lon], {icon: markerIcon, title: title, keyboard: true})
+  function place(layer, lat, lon, markerIcon, title, rows, demo, onTop) {
+    L.marker([lat, lon], {icon: markerIcon, title: title, zIndexOffset: onTop ? 1000 : 0})
       .bindPopup(popup(title, rows, demo))
       .addTo(layer);
   }
@@ -166,7 +166,8 @@
             icon("siaga-marker--incident siaga-priority--" + i.priority, 22), title,
             [[_("Priority"), i.priority], [_("Status"), label(INCIDENT_STATUS, i.status)],
              [_("Opened"), Siaga.formatTime(new Date(i.created_at), page.zone, page.zoneAbbreviation)],
-             [_("Address"), i.location.address], [_("Kelurahan"), i.location.kelurahan]]);
+             [_("Address"), i.location.address], [_("Kelurahan"), i.location.kelurahan]],
+            false, true);
     });
   }
 
@@ -248,15 +249,14 @@
     });
   }
 
-  function agencyNames() {
-    var names = {};
-    state.agencies.forEach(function (a) { names[a.code] = a.name; });
-    return names;
+  function agencyField(field) {
+    var byCode = {};
+    state.agencies.forEach(function (a) { byCode[a.code] = a[field]; });
+    return byCode;
   }
 
   function drawLive() {
-    var names = agencyNames();
-    drawUnits(names);
+    drawUnits(agencyField("name"));
     drawIncidents();
     refreshLayerControl();
     drawPanel();
@@ -270,9 +270,7 @@
     state.agencies = loaded[1];
     state.stations = loaded[2];
     drawGazetteer();
-    var kinds = {};
-    state.agencies.forEach(function (a) { kinds[a.code] = a.kind; });
-    drawStations(agencyNames(), kinds);
+    drawStations(agencyField("name"), agencyField("kind"));
     drawLive();
     showStatus("");
     document.body.dataset.mapReady = "true";

@@ -48,8 +48,13 @@ window.Siaga = (function () {
         window.location.assign("/login");
         throw new Error(_("Your session has ended. Please log in again."));
       }
-      if (!response.ok) throw new Error(_("The data could not be loaded."));
-      return response.json();
+      if (response.ok) return response.json();
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        var code = body && body.error ? body.error.code : "";
+        throw new Error(code === "password_change_required"
+          ? _("Your password must be changed before you can continue.")
+          : _("The data could not be loaded."));
+      });
     });
   }
 
