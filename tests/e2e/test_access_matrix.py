@@ -103,7 +103,7 @@ def test_a_revoked_machine_token_is_refused_at_once(siaga, server):
     created = httpx.post(f"{server}/api/v1/calls", json={"caller": "081234567890"},
                          headers=headers)
     assert created.status_code == 201
-    assert created.json()["caller_number"] == "+6281****890"  # a machine sees no full number
+    assert created.json()["caller_number"] == "+6281******890"  # a machine sees no full number
     service_accounts.revoke_service_account(siaga.uow(), name="sip-node-1")
     refused = httpx.post(f"{server}/api/v1/calls", json={"caller": "0812"}, headers=headers)
     assert refused.status_code == 401
