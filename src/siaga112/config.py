@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8112, ge=1, le=65535)
     secret_key: str = DEFAULT_SECRET
     session_hours: float = Field(default=12.0, gt=0)
+    # Per node, per minute: login attempts per address, public requests per address,
+    # requests per machine token.
+    rate_login: int = Field(default=20, ge=1)
+    rate_public: int = Field(default=300, ge=1)
+    rate_machine: int = Field(default=1200, ge=1)
 
     @property
     def effective_database_url(self) -> str:

@@ -23,3 +23,12 @@ def test_call_intake_benchmark_runs_and_loses_nothing():
     for backend in ("sqlite", "postgresql"):
         assert figures[backend]["calls_stored"] == 40
         assert figures[backend]["receive_call"]["per_second"] > 0
+
+
+def test_staffing_benchmark_runs_and_agrees_with_pyworkforce():
+    figures = run_bench("staffing.py", "--intervals", "24", "--peak", "60", "--repeat", "1")
+    assert figures["intervals"] == 24
+    assert figures["erlang_c"]["max_call_taker_difference"] == 0
+    assert figures["erlang_c"]["max_service_level_difference"] < 1e-9
+    assert figures["check_value"] == {"wait_probability": 0.17413, "service_level": 0.88835}
+    assert figures["roster"]["staff_hours"] >= figures["roster"]["required_hours"]

@@ -8,6 +8,7 @@ from siaga112 import __version__
 from siaga112.bootstrap import Siaga
 from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.errors import install_error_handlers
+from siaga112.entrypoints.web.hardening import HardeningMiddleware, RateLimiter
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
 from siaga112.entrypoints.web.routes import staffing
 
@@ -20,6 +21,11 @@ def create_app(siaga: Siaga) -> FastAPI:
         openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     app.state.siaga = siaga
+    settings = siaga.settings
+    app.state.limits = {"login": RateLimiter(settings.rate_login),
+                        "public": RateLimiter(settings.rate_public),
+                        "machine": RateLimiter(settings.rate_machine)}
+    app.add_middleware(HardeningMiddleware)
     install_error_handlers(app)
     # Each router carries its full prefix: the access check reads the route's own path.
     for module in (health, auth, calls, incidents, resources):

@@ -59,6 +59,7 @@ def authorize(request: Request, siaga: SiagaDep) -> Principal_ | None:
     if policy is None:
         raise ApiError(403, "forbidden", "no access rule is declared for this route")
     principal = _principal(request, siaga)
+    _rate_limit(request, key, policy, principal)
     if policy is PUBLIC:
         return principal
     if principal is None:
@@ -71,6 +72,25 @@ def authorize(request: Request, siaga: SiagaDep) -> Principal_ | None:
         raise ApiError(403, "password_change_required", "change your password first")
     _check_csrf(request)
     return principal
+
+
+LOGIN_ROUTE = ("POST", "/api/v1/auth/login")
+
+
+def _rate_limit(request: Request, key: tuple[str, str], policy: frozenset,
+                principal: Principal_ | None) -> None:
+    """Guessing passwords, hammering public pages, a runaway machine: each has its limit."""
+    address = request.client.host if request.client else "?"
+    if key == LOGIN_ROUTE:
+        bucket, who = "login", address
+    elif isinstance(principal, ServiceAccount):
+        bucket, who = "machine", principal.name
+    elif policy is PUBLIC and principal is None:
+        bucket, who = "public", address
+    else:
+        return
+    if not request.app.state.limits[bucket].allow(who):
+        raise ApiError(429, "rate_limited", "too many requests: slow down and try again")
 
 
 def _check_csrf(request: Request) -> None:
