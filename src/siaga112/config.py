@@ -113,6 +113,15 @@ class Thresholds(_Strict):
     ring_timeout_seconds: int = Field(default=20, ge=5)
 
 
+class Retention(_Strict):
+    """How long personal data is kept, per class (UU 27/2022); 0 keeps it forever."""
+
+    numbers_days: int = Field(default=730, ge=0)
+    locations_days: int = Field(default=730, ge=0)
+    notes_days: int = Field(default=1825, ge=0)
+    recordings_days: int = Field(default=90, ge=0)
+
+
 class Subtype(_Strict):
     code: Code
     name: Text
@@ -213,6 +222,7 @@ class Gazetteer(_Strict):
 class CenterConfig(_Strict):
     center: CenterInfo
     thresholds: Thresholds = Thresholds()
+    retention: Retention = Retention()
     incident_types: list[IncidentTypeConfig] = Field(min_length=1)
     agencies: list[AgencyConfig] = Field(min_length=1)
     stations: list[StationConfig] = []

@@ -11,8 +11,10 @@ def test_a_call_taker_takes_a_call_from_queue_to_incident(login):
     assert call.status_code == 201
     body = call.json()
     assert (body["state"], body["caller_number"], body["caller_raw"]) == (
-        "queued", "+6281234567890", "0812 3456 7890")
+        "queued", "+6281******890", None)  # lists and answers show a masked number
     call_id = body["id"]
+    looked = ct.get(f"/api/v1/calls/{call_id}").json()  # the explicit, logged look
+    assert (looked["caller_number"], looked["caller_raw"]) == ("+6281234567890", "0812 3456 7890")
     answered = ct.post(f"/api/v1/calls/{call_id}/answer", json={"position": "pos-02"}).json()
     assert (answered["state"], answered["position"], answered["call_taker"]) == (
         "connected", "pos-02", "ani")

@@ -1,4 +1,7 @@
-"""GET /api/v1/staffing as a supervisor uses it: the plan as JSON, clear errors, no one else."""
+"""GET /api/v1/staffing and the page /supervisor/staffing as a supervisor uses them.
+
+Every other role is checked against ROUTE_POLICY by test_access_matrix.py.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +27,7 @@ def test_a_supervisor_gets_the_plan_and_others_are_refused(siaga, login):
                                                           "target_seconds": 10}).json()
     assert stricter["roster"]["staff_hours"] > plan["roster"]["staff_hours"]
     assert login(Role.ADMIN).get("/api/v1/staffing", params=PERIOD).status_code == 200
-    for role in (Role.CALL_TAKER, Role.DISPATCHER, Role.AGENCY):
-        assert login(role).get("/api/v1/staffing", params=PERIOD).status_code == 403
+    assert login(Role.CALL_TAKER).get("/api/v1/staffing", params=PERIOD).status_code == 403
 
 
 def test_bad_requests_get_a_4xx_that_says_what_is_wrong(login):
@@ -40,3 +42,28 @@ def test_bad_requests_get_a_4xx_that_says_what_is_wrong(login):
     assert empty.status_code == 422 and empty.json()["error"]["code"] == "no_history"
     target = supervisor.get("/api/v1/staffing", params={**PERIOD, "target_sl": 1.5})
     assert target.status_code == 422 and "target_sl" in target.json()["error"]["message"]
+
+
+def test_the_supervisor_page_draws_required_and_scheduled_call_takers(siaga, login):
+    insert_rows(siaga.engine, kendari_rows())
+    supervisor = login(Role.SUPERVISOR)
+    page = supervisor.get("/supervisor/staffing", params=PERIOD)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "Perencanaan jumlah operator" in html  # Indonesian first
+    assert html.count('class="required"') == 168 and 'class="scheduled"' in html
+    assert "Operator yang dibutuhkan dan yang dijadwalkan per jam" in html
+    assert '<dd id="figure-offered">5.982</dd>' in html  # Indonesian number format
+    assert "42 sif 8 jam: 336 jam kerja per minggu" in html
+    assert 'data-scenario="screen_all_invalid"' in html
+    english = supervisor.get("/supervisor/staffing", params=PERIOD, cookies={"lang": "en"}).text
+    assert "Required and scheduled call-takers per hour" in english
+    assert '<dd id="figure-offered">5,982</dd>' in english
+    assert "42 shifts of 8 hours: 336 staff-hours a week" in english
+    bad = supervisor.get("/supervisor/staffing", params={"from": "10/06/2025", "to": "x"})
+    assert bad.status_code == 422 and "TTTT-BB-HH" in bad.text
+    empty = supervisor.get("/supervisor/staffing", params={"from": "2024-01-01",
+                                                           "to": "2024-01-31"})
+    assert empty.status_code == 200 and "tidak ada dasar untuk perencanaan" in empty.text
+    refused = login(Role.CALL_TAKER).get("/supervisor/staffing", params=PERIOD)
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]

@@ -69,3 +69,16 @@ def test_every_api_response_carries_the_security_headers(server, login):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_looking_at_a_callers_full_number_is_logged_and_agencies_never_see_it(siaga, login):
+    ct, supervisor = login(Role.CALL_TAKER), login(Role.SUPERVISOR)
+    call_id = ct.post("/api/v1/calls", json={"caller": "081234567890"}).json()["id"]
+    assert "******" in ct.get("/api/v1/calls").json()[0]["caller_number"]  # lists are masked
+    assert supervisor.get(f"/api/v1/calls/{call_id}").json()["caller_number"] == "+6281234567890"
+    with siaga.engine.connect() as conn:
+        looks = conn.execute(sa.select(tables.event_log.c.actor).where(
+            tables.event_log.c.aggregate == "personal_data",
+            tables.event_log.c.aggregate_id == call_id)).scalars().all()
+    assert looks == ["citra"]
+    assert login(Role.AGENCY).get(f"/api/v1/calls/{call_id}").status_code == 403

@@ -97,7 +97,8 @@ class Call:
         )
         call.events.append(events.CallReceived(
             aggregate_id=str(call.id), at=at, after=CallState.RECEIVED.value,
-            data={"channel": channel.value, "caller": caller.normalized},
+            # No number here: the audit log is append-only, personal data must stay purgeable.
+            data={"channel": channel.value, "withheld": caller.withheld},
         ))
         return call
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from siaga112.planning import requirement as req
 from siaga112.planning.history import History
@@ -116,7 +117,7 @@ class StaffingPlan:
                 "staff_hours": self.roster.staff_hours - other.roster.staff_hours,
                 "shifts": self.roster.shifts - other.roster.shifts}
 
-    def hourly(self) -> list[dict[str, object]]:
+    def hourly(self) -> list[dict[str, Any]]:
         """Required and scheduled call-takers per hour of the week (the page's chart)."""
         per_hour = 60 // self.history.interval_minutes
         rows = []

@@ -16,10 +16,12 @@ from siaga112.domain.calls import Call
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
 from siaga112.domain.organization import Agency, Station
+from siaga112.domain.phone import mask_number
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
 
 T = TypeVar("T")
+PURGED = "[purged]"
 
 
 class _Tracking:
@@ -44,6 +46,10 @@ class _Tracking:
         self.seen.add(item)
 
 
+def _coarse(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 class SqlCallRepository(_Tracking):
     def get(self, call_id: uuid.UUID, *, for_update: bool = False) -> Call | None:
         return self._get(Call, call_id, for_update)
@@ -60,6 +66,22 @@ class SqlCallRepository(_Tracking):
         if incident_id is not None:
             query = query.where(tables.calls.c.incident_id == incident_id)
         return list(self.session.scalars(query))
+
+
+    def purge_numbers(self, *, before: datetime | None) -> int:
+        """Mask the numbers of calls received before the cutoff (kept only as masked)."""
+        if before is None:
+            return 0
+        c = tables.calls.c
+        rows = self.session.execute(sa.select(c.id, c.caller_number).where(
+            c.received_at < before, c.caller_raw.is_not(None))).all()
+        if rows:
+            self.session.execute(
+                sa.update(tables.calls).where(c.id == sa.bindparam("row_id"))
+                .values(caller_raw=None, caller_number=sa.bindparam("masked")),
+                [{"row_id": r.id, "masked": mask_number(r.caller_number) if r.caller_number
+                  else None} for r in rows])
+        return len(rows)
 
 
 class SqlIncidentRepository(_Tracking):
@@ -92,6 +114,33 @@ class SqlIncidentRepository(_Tracking):
             return 1
         except sa.exc.IntegrityError:  # another transaction created the row first
             return int(self.session.execute(bump).scalar_one())
+
+
+    def purge_locations(self, *, before: datetime | None) -> int:
+        """Drop addresses and coarsen points to ~1 km; kelurahan and kecamatan stay."""
+        if before is None:
+            return 0
+        i = tables.incidents.c
+        rows = self.session.execute(sa.select(i.id, i.location_lat, i.location_lon, i.address)
+                                    .where(i.created_at < before)).all()
+        changes = [{"row_id": r.id, "lat": _coarse(r.location_lat), "lon": _coarse(r.location_lon)}
+                   for r in rows if r.address is not None
+                   or (r.location_lat is not None and _coarse(r.location_lat) != r.location_lat)
+                   or (r.location_lon is not None and _coarse(r.location_lon) != r.location_lon)]
+        if changes:
+            self.session.execute(
+                sa.update(tables.incidents).where(i.id == sa.bindparam("row_id"))
+                .values(address=None, location_lat=sa.bindparam("lat"),
+                        location_lon=sa.bindparam("lon")), changes)
+        return len(changes)
+
+    def purge_notes(self, *, before: datetime | None) -> int:
+        if before is None:
+            return 0
+        n = tables.incident_notes.c
+        return int(self.session.execute(
+            sa.update(tables.incident_notes).where(n.at < before, n.text != PURGED)
+            .values(text=PURGED), execution_options={"synchronize_session": False}).rowcount)
 
 
 class SqlUnitRepository(_Tracking):

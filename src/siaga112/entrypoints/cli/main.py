@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from siaga112.config import CenterConfigError, Settings, center_file, load_center
-from siaga112.entrypoints.cli import audit, tokens, users
+from siaga112.entrypoints.cli import audit, personal_data, tokens, users
 from siaga112.entrypoints.cli.serving import demo, serve
 from siaga112.entrypoints.cli.staffing import staffing
 
@@ -16,6 +16,8 @@ app.add_typer(center_app, name="center")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tokens.app, name="tokens")
+app.command(help="Apply the retention periods now.")(personal_data.purge)
+app.command("export-caller", help="Export all data on one caller's number.")(personal_data.export_caller)
 app.command(help="Start the web server (and, later, the SIP listener).")(serve)
 app.command(help="Start a demo center on embedded SQLite, with demo logins.")(demo)
 app.command(help="Call-takers needed per hour, from the center's own history.")(staffing)

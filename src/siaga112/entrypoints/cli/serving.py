@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 import typer
+
+from siaga112.bootstrap import Siaga
 
 from siaga112.config import Settings
 from siaga112.domain.accounts import Role
 from siaga112.services import commands as c
+from siaga112.services import personal_data
 
 # Demo logins: printed at start, refused by production mode.
 DEMO_PASSWORD = "siaga112-demo"
@@ -35,8 +42,28 @@ def _run(settings: Settings, host: str | None, port: int | None) -> None:
             for p in problems:
                 typer.echo(f"refusing to start in production: {p}", err=True)
             raise typer.Exit(2)
+    _start_daily_purge(siaga)
     uvicorn.run(create_app(siaga), host=host or settings.http_host,
                 port=port or settings.http_port, log_level="info")
+
+
+def _start_daily_purge(siaga: Siaga) -> None:
+    """Retention runs a minute after start, then every 24 hours, in the background."""
+    log = logging.getLogger("siaga112.retention")
+
+    def loop() -> None:
+        delay = 60.0
+        while True:
+            time.sleep(delay)
+            delay = 24 * 3600.0
+            try:
+                report = personal_data.purge(siaga.uow(), retention=siaga.center.retention,
+                                             clock=siaga.clock)
+                log.info("retention purge: %s", report.as_dict())
+            except Exception:  # the next day tries again; the server keeps taking calls
+                log.exception("retention purge failed")
+
+    threading.Thread(target=loop, name="retention", daemon=True).start()
 
 
 def serve(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"),

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from siaga112.domain.accounts import FULL_NUMBER_ROLES, User
+from siaga112.domain.accounts import FULL_NUMBER_ROLES, ServiceAccount, User
 from siaga112.domain.calls import Call, CallState, Channel, Disposition
 from siaga112.domain.incidents import Incident, IncidentStatus, Priority, VerificationMethod
 from siaga112.domain.phone import mask_number
@@ -76,8 +76,10 @@ class CallPublic(BaseModel):
     incident_id: uuid.UUID | None
 
     @classmethod
-    def of(cls, call: Call, *, viewer: User, valid_call_seconds: float) -> CallPublic:
-        full = viewer.role in FULL_NUMBER_ROLES  # personal data only for who needs it
+    def of(cls, call: Call, *, viewer: User | ServiceAccount, valid_call_seconds: float,
+           reveal: bool = False) -> CallPublic:
+        # The full number only on an explicit, logged look by a role that needs it.
+        full = reveal and viewer.role in FULL_NUMBER_ROLES
         return cls(
             id=call.id, channel=call.channel, state=call.state,
             caller_number=call.caller_number if full else mask_number(call.caller_number),

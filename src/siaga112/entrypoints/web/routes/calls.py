@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from siaga112.domain.accounts import FULL_NUMBER_ROLES
 from siaga112.domain.calls import Call
+from siaga112.domain.events import PersonalDataViewed
 from siaga112.domain.errors import NotFound
 from siaga112.domain.phone import normalize_number
 from siaga112.entrypoints.web.access import API
@@ -26,8 +28,8 @@ def _load(siaga: SiagaDep, call_id: uuid.UUID) -> Call:
     return call
 
 
-def _public(siaga: SiagaDep, call: Call, user: Principal) -> CallPublic:
-    return CallPublic.of(call, viewer=user,
+def _public(siaga: SiagaDep, call: Call, user: Principal, *, reveal: bool = False) -> CallPublic:
+    return CallPublic.of(call, viewer=user, reveal=reveal,
                          valid_call_seconds=siaga.center.thresholds.valid_call_seconds)
 
 
@@ -50,7 +52,15 @@ def list_calls(user: Person, siaga: SiagaDep,
 
 @router.get("/{call_id}")
 def get_call(call_id: uuid.UUID, user: Person, siaga: SiagaDep) -> CallPublic:
-    return _public(siaga, _load(siaga, call_id), user)
+    """The one place a full number is shown, to roles that need it; every look is logged."""
+    call = _load(siaga, call_id)
+    reveal = user.role in FULL_NUMBER_ROLES and call.caller_number is not None
+    if reveal:
+        with siaga.uow() as uow:
+            uow.record(PersonalDataViewed(aggregate_id=str(call.id), at=siaga.clock.now(),
+                                          actor=user.username, after="caller_number"))
+            uow.commit()
+    return _public(siaga, call, user, reveal=reveal)
 
 
 @router.post("/{call_id}/answer")

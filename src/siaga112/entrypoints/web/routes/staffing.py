@@ -1,4 +1,7 @@
-"""Staffing planner: call-takers needed per interval, from the center's own history."""
+"""Staffing planner: call-takers needed per interval, from the center's own history.
+
+`GET /api/v1/staffing` for any client; the supervisor's page is in staffing_page.py.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from siaga112.entrypoints.web import staffing_page
 from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.deps import Authorized, Principal, SiagaDep
 from siaga112.entrypoints.web.errors import ApiError
 
-router = APIRouter(prefix=f"{API}/staffing", tags=["staffing"], dependencies=[Authorized])
+api = APIRouter(prefix=f"{API}/staffing", tags=["staffing"], dependencies=[Authorized])
 
 
 def staffing_plan(siaga: Any, *, first_day: date, last_day: date, target_sl: float,
@@ -36,7 +40,7 @@ def staffing_plan(siaga: Any, *, first_day: date, last_day: date, target_sl: flo
         raise ApiError(422, "invalid_request", str(exc)) from None
 
 
-@router.get("")
+@api.get("")
 def staffing(
     _: Principal, siaga: SiagaDep,
     first_day: Annotated[date, Query(alias="from", description="first day (center's zone)")],
@@ -52,3 +56,9 @@ def staffing(
                          target_seconds=target_seconds, interval_minutes=interval_minutes,
                          min_call_takers=min_call_takers, simulate_weeks=simulate_weeks)
     return plan.to_dict()  # type: ignore[no-any-return]
+
+
+# What app.py includes: the API above and the supervisor's page (staffing_page.py).
+router = APIRouter()
+router.include_router(api)
+router.include_router(staffing_page.router)
