@@ -56,7 +56,9 @@ def test_the_supervisor_page_draws_required_and_scheduled_call_takers(siaga, log
     assert '<dd id="figure-offered">5.982</dd>' in html  # Indonesian number format
     assert "42 sif 8 jam: 336 jam kerja per minggu" in html
     assert 'data-scenario="screen_all_invalid"' in html
-    english = supervisor.get("/supervisor/staffing", params=PERIOD, cookies={"lang": "en"}).text
+    supervisor.cookies.set("lang", "en")
+    english = supervisor.get("/supervisor/staffing", params=PERIOD).text
+    supervisor.cookies.delete("lang")
     assert "Required and scheduled call-takers per hour" in english
     assert '<dd id="figure-offered">5,982</dd>' in english
     assert "42 shifts of 8 hours: 336 staff-hours a week" in english

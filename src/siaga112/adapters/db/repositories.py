@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from siaga112.adapters.db import audit, tables
 from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.calls import Call
+from siaga112.domain.errors import Conflict
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
 from siaga112.domain.organization import Agency, Station
@@ -51,6 +52,12 @@ def _coarse(value: float | None) -> float | None:
 
 
 class SqlCallRepository(_Tracking):
+    def add(self, item: Any) -> None:
+        try:
+            super().add(item)
+        except sa.exc.IntegrityError:  # the same delivery, racing itself
+            raise Conflict(f"a call with external id '{item.external_id}' is being stored") from None
+
     def get(self, call_id: uuid.UUID, *, for_update: bool = False) -> Call | None:
         return self._get(Call, call_id, for_update)
 

@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from siaga112 import __version__
 from siaga112.bootstrap import Siaga
 from siaga112.entrypoints.web.access import API
-from siaga112.entrypoints.web.errors import install_error_handlers
+from siaga112.entrypoints.web import pages
+from siaga112.entrypoints.web.errors import ERROR_RESPONSES, install_error_handlers
 from siaga112.entrypoints.web.hardening import HardeningMiddleware, RateLimiter
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
 from siaga112.entrypoints.web.routes import staffing
-
 
 
 def create_app(siaga: Siaga) -> FastAPI:
@@ -28,17 +28,8 @@ def create_app(siaga: Siaga) -> FastAPI:
     app.add_middleware(HardeningMiddleware)
     install_error_handlers(app)
     # Each router carries its full prefix: the access check reads the route's own path.
-    for module in (health, auth, calls, incidents, resources):
-        app.include_router(module.router)
-    app.include_router(staffing.router)
-    _mount_pages(app)
-    return app
-
-
-def _mount_pages(app: FastAPI) -> None:
-    """The consoles' pages and static assets, when present (see pages.py)."""
-    try:
-        from siaga112.entrypoints.web import pages
-    except ImportError:
-        return
+    for router in (health.router, auth.router, calls.router, incidents.router,
+                   resources.router, staffing.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
     pages.mount(app)
+    return app

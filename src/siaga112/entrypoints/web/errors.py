@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from siaga112.domain import errors as domain_errors
@@ -20,6 +21,32 @@ DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
     domain_errors.IllegalTransition: 409,
     domain_errors.TimeWentBackwards: 409,
     domain_errors.InvalidValue: 422,
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error: `{"error": {"code", "message"}}`."""
+
+    error: ErrorDetail
+
+
+# Declared on every API route, so the OpenAPI document tells clients every answer they can get.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in (
+        (401, "Not logged in, or the session or token is no longer valid"),
+        (403, "Not allowed for this role or scope"),
+        (404, "No such thing"),
+        (409, "Not possible in the current state"),
+        (413, "Request body too large"),
+        (422, "Invalid input; the message names the field"),
+        (429, "Too many requests or failed logins"),
+    )
 }
 
 

@@ -44,7 +44,7 @@ class SessionPublic(BaseModel):
 class CallCreate(_In):
     channel: Channel = Channel.WEB
     caller: Annotated[str | None, StringConstraints(max_length=200)] = None
-    external_id: Annotated[str | None, StringConstraints(max_length=200)] = None
+    external_id: Annotated[str | None, StringConstraints(min_length=1, max_length=200)] = None
 
 
 class CallAnswer(_In):

@@ -17,12 +17,13 @@ def receive_call(cmd: c.ReceiveCall, uow: UnitOfWork, *, clock: Clock) -> uuid.U
 
     A retried delivery with the same external id returns the stored call: no duplicate.
     """
+    external_id = cmd.external_id or None
     with uow:
-        if cmd.external_id and (known := uow.calls.by_external_id(cmd.external_id)):
+        if external_id and (known := uow.calls.by_external_id(external_id)):
             return known.id
         now = clock.now()
         call = Call.receive(channel=cmd.channel, caller=CallerNumber.parse(cmd.caller), at=now,
-                            external_id=cmd.external_id)
+                            external_id=external_id)
         call.enqueue(at=now)  # screening (a later issue) slots in between
         uow.calls.add(call)
         uow.commit()
