@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     calls = week(args.intervals, args.peak)
     result: dict[str, Any] = {
-        "benchmark": "staffing", "intervals": args.intervals, "calls_per_week": round(sum(calls), 1),
+        "benchmark": "staffing", "intervals": args.intervals,
+        "calls_per_week": round(sum(calls), 1),
         "peak_calls_per_hour": max(calls), "aht_seconds": AHT, "patience_seconds": PATIENCE,
         "target": f"{TARGET:.0%} within {SECONDS:g} s", "pyworkforce": version("pyworkforce"),
         "python": sys.version.split()[0],

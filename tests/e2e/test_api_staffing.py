@@ -32,10 +32,12 @@ def test_a_supervisor_gets_the_plan_and_others_are_refused(siaga, login):
 
 def test_bad_requests_get_a_4xx_that_says_what_is_wrong(login):
     supervisor = login(Role.SUPERVISOR)
-    bad_date = supervisor.get("/api/v1/staffing", params={"from": "2025-06-31", "to": "2025-07-01"})
+    bad_date = supervisor.get("/api/v1/staffing",
+                              params={"from": "2025-06-31", "to": "2025-07-01"})
     assert bad_date.status_code == 422 and bad_date.json()["error"]["code"] == "invalid_request"
     assert "from" in bad_date.json()["error"]["message"]
-    backwards = supervisor.get("/api/v1/staffing", params={"from": "2025-06-29", "to": "2025-06-10"})
+    backwards = supervisor.get("/api/v1/staffing",
+                               params={"from": "2025-06-29", "to": "2025-06-10"})
     assert backwards.status_code == 422
     assert "before it starts" in backwards.json()["error"]["message"]
     empty = supervisor.get("/api/v1/staffing", params=PERIOD)

@@ -127,7 +127,8 @@ def erlang_a(*, arrival_rate: float, handle_seconds: float, patience_seconds: fl
         abandon_probability=abandon,
         service_level=min(1.0, (below + level) / norm), target_seconds=target_seconds,
         answer_seconds=(answered_wait / norm) / served if served > 0 else math.inf,
-        queue_seconds=queue_length / lam, occupancy=min(1.0, lam * served * handle_seconds / agents),
+        queue_seconds=queue_length / lam,
+        occupancy=min(1.0, lam * served * handle_seconds / agents),
     )
 
 

@@ -52,8 +52,8 @@ def render_table(plan: StaffingPlan) -> str:
         f"Required: {rw['agent_hours']:g} call-taker hours a week -> service level "
         f"{_pct(rw['service_level'])}, abandoned {_pct(rw['abandon_probability'])}, "
         f"mean answer {_seconds(rw['answer_seconds'])}",
-        f"Roster: {r['shifts']} shifts of {r['shift_hours']:g} h = {r['staff_hours']:g} staff-hours "
-        f"a week ({r['idle_hours']:g} h above the requirement) -> service level "
+        f"Roster: {r['shifts']} shifts of {r['shift_hours']:g} h = {r['staff_hours']:g} "
+        f"staff-hours a week ({r['idle_hours']:g} h above the requirement) -> service level "
         f"{_pct(sw['service_level'])}, abandoned {_pct(sw['abandon_probability'])}",
         "Shift starts: " + ", ".join(f"{s['weekday']} {s['start']} x{s['call_takers']}"
                                      for s in r["shift_starts"]),

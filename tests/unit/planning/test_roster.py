@@ -72,7 +72,8 @@ def test_one_more_shift_each_night():
     roster = cover(required=WEEK, interval_minutes=60)
     more = with_daily_shift(roster, start_hour=22)
     assert more.shifts == roster.shifts + 7
-    assert more.coverage[22] == roster.coverage[22] + 1 and more.coverage[5] == roster.coverage[5] + 1
+    assert more.coverage[22] == roster.coverage[22] + 1
+    assert more.coverage[5] == roster.coverage[5] + 1  # 05:00 the next morning
     assert more.coverage[6] == roster.coverage[6]
     same = from_starts(starts=roster.starts, required=WEEK, interval_minutes=60, shift_intervals=8)
     assert same.coverage == roster.coverage

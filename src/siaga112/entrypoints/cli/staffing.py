@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-Format = Literal["table", "json", "xlsx"]
 
-
-def _day(value: str, name: str) -> object:
+def _day(value: str, name: str) -> date:
     from siaga112.planning.staffing import parse_day
 
     try:
@@ -78,8 +77,8 @@ def staffing(
         raise typer.Exit(1) from None
     engine = create_db_engine(settings.effective_database_url)
     try:
-        plan = plan_period(engine=engine, center=center, first_day=first_day,  # type: ignore[arg-type]
-                           last_day=last_day, options=options, interval_minutes=interval,  # type: ignore[arg-type]
+        plan = plan_period(engine=engine, center=center, first_day=first_day,
+                           last_day=last_day, options=options, interval_minutes=interval,
                            wrap_up_seconds=wrap_up_seconds)
     except (NoHistory, HistoryUnreadable, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -91,7 +90,8 @@ def staffing(
         write_xlsx(plan, output)
         typer.echo(f"wrote {output}")
         return
-    text = json.dumps(plan.to_dict(), ensure_ascii=False) if format == "json" else render_table(plan)
+    text = (json.dumps(plan.to_dict(), ensure_ascii=False) if format == "json"
+            else render_table(plan))
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")
         typer.echo(f"wrote {output}")
