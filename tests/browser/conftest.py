@@ -105,8 +105,9 @@ def page(browser: Browser, center: Center) -> Iterator[Page]:
     watch = Watch()
 
     def on_console(message: ConsoleMessage) -> None:
-        # A refused login is an answer the page shows, not an error of the page.
-        if message.type == "error" and "status of 401" not in message.text:
+        # A refused login or form is an answer the page shows, not an error of the page.
+        if message.type == "error" and not any(f"status of {code}" in message.text
+                                               for code in (401, 422)):
             watch.errors.append(message.text)
 
     def on_request(request: Request) -> None:

@@ -36,7 +36,7 @@ def test_seed_kendari_20_days_staffing_and_what_screening_saves(siaga):
     the call-takers that would have answered 90% within 15 s, and what screening saves."""
     insert_rows(siaga.engine, kendari_rows())
     plan = plan_period(engine=siaga.engine, center=siaga.center, first_day=JUNE_10,
-                       last_day=JUNE_29, options=PlanOptions(simulated_weeks=2))
+                       last_day=JUNE_29, options=PlanOptions(simulated_weeks=1))
     h = plan.history
     assert (h.offered, h.abandoned, h.answered, h.invalid) == (OFFERED, ABANDONED, ANSWERED,
                                                                INVALID)
@@ -143,8 +143,6 @@ def test_the_staffing_command_in_each_format_and_its_errors(tmp_path):
     assert load_workbook(book).sheetnames == ["Summary", "Intervals", "Roster", "What-ifs"]
     bad = run("staffing", "--from", "2025-06-31", "--to", "2025-06-29", env=env)
     assert bad.returncode == 2 and "'2025-06-31' is not a date" in bad.stderr
-    backwards = run("staffing", "--from", "2025-06-29", "--to", "2025-06-10", env=env)
-    assert backwards.returncode == 1 and "ends (2025-06-10) before it starts" in backwards.stderr
     empty = run("staffing", "--from", "2024-01-01", "--to", "2024-01-31", env=env)
     assert empty.returncode == 1
     assert "no answered or abandoned call from 2024-01-01 to 2024-01-31" in empty.stderr

@@ -50,6 +50,7 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/login"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
     ("GET", "/center"): ANY_USER,
+    ("GET", "/account/password"): ANY_USER,
     ("GET", "/supervisor/staffing"): frozenset({SV, AD}),
 }
 

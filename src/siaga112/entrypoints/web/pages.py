@@ -24,7 +24,7 @@ from siaga112.entrypoints.web.access import ROUTE_POLICY, allowed
 from siaga112.entrypoints.web.deps import SiagaDep, optional_user
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-LOGIN, HOME = "/login", "/center"
+LOGIN, HOME, PASSWORD = "/login", "/center", "/account/password"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 router = APIRouter(include_in_schema=False)  # full paths: ROUTE_POLICY is keyed by them
@@ -33,6 +33,10 @@ router = APIRouter(include_in_schema=False)  # full paths: ROUTE_POLICY is keyed
 class _LoginFirst(Exception):
     def __init__(self, back_to: str) -> None:
         self.back_to = back_to
+
+
+class _ChangePasswordFirst(_LoginFirst):
+    pass
 
 
 class _PageRefused(Exception):
@@ -45,6 +49,8 @@ def page_user(request: Request, siaga: SiagaDep) -> User | None:
     rule = (request.method, getattr(request.scope.get("route"), "path", ""))
     user = optional_user(request, siaga)
     if allowed(*rule, user.role if user else None):
+        if user is not None and user.must_change_password and rule[1] not in (PASSWORD, LOGIN):
+            raise _ChangePasswordFirst(request.url.path)
         return user
     if user is None and rule in ROUTE_POLICY:
         raise _LoginFirst(request.url.path)
@@ -148,6 +154,12 @@ def center_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLResponse
                   scripts=("common.js", "center.js"))
 
 
+@router.get(PASSWORD)
+def password_page(request: Request, user: Viewer, back: NextPath = None) -> HTMLResponse:
+    return render(request, "password.html", user=user,
+                  page={"next": safe_next(back) or HOME}, scripts=("common.js", "password.js"))
+
+
 @router.get("/lang/{lang}")
 def choose_language(request: Request, lang: str, back: NextPath = None) -> Response:
     if lang not in i18n.LOCALES:
@@ -170,6 +182,10 @@ def mount(app: FastAPI) -> None:
     async def _login_first(_: Request, exc: _LoginFirst) -> RedirectResponse:
         target = LOGIN if exc.back_to in ("/", HOME) else f"{LOGIN}?next={quote(exc.back_to)}"
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(_ChangePasswordFirst)
+    async def _password_first(_: Request, exc: _ChangePasswordFirst) -> RedirectResponse:
+        return RedirectResponse(f"{PASSWORD}?next={quote(exc.back_to)}", status_code=303)
 
     @app.exception_handler(_PageRefused)
     async def _refused(request: Request, exc: _PageRefused) -> HTMLResponse:

@@ -25,8 +25,10 @@
     Siaga.api("POST", "/api/v1/auth/login", {username: username, password: password})
       .then(function (response) {
         if (response.ok) {
-          window.location.assign(page.next);
-          return;
+          return response.json().then(function (session) {
+            window.location.assign(session.must_change_password
+              ? "/account/password?next=" + encodeURIComponent(page.next) : page.next);
+          });
         }
         submit.disabled = false;
         if (response.status === 401) {
