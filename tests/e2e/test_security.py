@@ -82,3 +82,16 @@ def test_looking_at_a_callers_full_number_is_logged_and_agencies_never_see_it(si
             tables.event_log.c.aggregate_id == call_id)).scalars().all()
     assert looks == ["citra"]
     assert login(Role.AGENCY).get(f"/api/v1/calls/{call_id}").status_code == 403
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(server):
+    # uvicorn trusts X-Forwarded-Proto from the local reverse proxy (127.0.0.1).
+    response = httpx.post(f"{server}/api/v1/auth/login", headers={"X-Forwarded-Proto": "https"},
+                          json={"username": "ani", "password": "correct horse 112"})
+    assert response.status_code == 200
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith("siaga112_session="))
+    assert {"httponly", "secure", "samesite=strict"} <= {p.strip().lower() for p in session.split(";")}
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    plain = httpx.get(f"{server}/healthz")
+    assert "strict-transport-security" not in plain.headers
