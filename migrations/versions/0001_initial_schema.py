@@ -125,6 +125,7 @@ def upgrade() -> None:
     sa.Column('call_taker', sa.String(length=80), nullable=True),
     sa.Column('disposition', sa.Enum('emergency', 'non_emergency', 'prank', 'silent', 'hang_up', 'wrong_number', 'test', name='disposition', native_enum=False, length=24), nullable=True),
     sa.Column('incident_id', sa.Uuid(), nullable=True),
+    sa.Column('chosen_location_id', sa.Uuid(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_calls_incident_id_incidents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calls')),
@@ -191,6 +192,28 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agency_code'], ['agencies.code'], name=op.f('fk_users_agency_code_agencies')),
     sa.PrimaryKeyConstraint('username', name=op.f('pk_users'))
     )
+    op.create_table('location_fixes',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('call_id', sa.Uuid(), nullable=True),
+    sa.Column('caller_number', sa.String(length=32), nullable=True),
+    sa.Column('source', sa.Enum('network', 'aml', 'manual', 'link', name='locationsource', native_enum=False, length=24), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=False),
+    sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('radius_m', sa.Float(), nullable=True),
+    sa.Column('confidence', sa.Float(), nullable=True),
+    sa.Column('method', sa.Enum('gnss', 'wifi', 'cell', 'manual', 'unknown', name='locationmethod', native_enum=False, length=24), nullable=False),
+    sa.Column('fixed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('outside_area', sa.Boolean(), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_location_fixes_call_id_calls')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_location_fixes'))
+    )
+    with op.batch_alter_table('location_fixes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_location_fixes_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_location_fixes_caller_number'), ['caller_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_location_fixes_received_at'), ['received_at'], unique=False)
+
     op.create_table('sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
@@ -235,6 +258,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sessions_username'))
 
     op.drop_table('sessions')
+    with op.batch_alter_table('location_fixes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_location_fixes_received_at'))
+        batch_op.drop_index(batch_op.f('ix_location_fixes_caller_number'))
+        batch_op.drop_index(batch_op.f('ix_location_fixes_call_id'))
+
+    op.drop_table('location_fixes')
     op.drop_table('users')
     with op.batch_alter_table('stations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stations_agency_code'))

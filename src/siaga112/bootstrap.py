@@ -17,7 +17,7 @@ from siaga112.adapters.passwords import Argon2PasswordHasher
 from siaga112.config import CenterConfig, Settings, load_center
 from siaga112.domain.clock import Clock, SystemClock
 from siaga112.services import commands as c
-from siaga112.services.handlers import accounts, calls, center, incidents
+from siaga112.services.handlers import accounts, calls, center, incidents, locations
 from siaga112.services.messagebus import MessageBus
 from siaga112.services.ports import PasswordHasher
 
@@ -31,6 +31,8 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.VerifyIncident: incidents.verify_incident,
     c.AddIncidentNote: incidents.add_incident_note,
     c.LinkCallToIncident: incidents.link_call,
+    c.RecordLocationFix: locations.record_location_fix,
+    c.ChooseCallLocation: locations.choose_call_location,
     c.CreateUser: accounts.create_user,
     c.SyncCenter: center.sync_center,
 }

@@ -8,10 +8,13 @@ from siaga112.adapters.db import tables
 from siaga112.config import Retention
 from siaga112.domain.calls import Channel
 from siaga112.domain.incidents import IncidentLocation, Priority
+from siaga112.domain.locations import LocationSource
 from siaga112.services import commands as c
 from siaga112.services import personal_data
 
 DAY = 24 * 3600
+ZERO = {"numbers_masked": 0, "locations_coarsened": 0, "location_fixes_deleted": 0,
+        "notes_blanked": 0}
 
 
 def _old_and_new(siaga, clock):
@@ -21,6 +24,9 @@ def _old_and_new(siaga, clock):
         location=IncidentLocation(-3.974734, 122.600568, "Jl. Yos Sudarso No.36")))
     siaga.bus.handle(c.AddIncidentNote(incident_id=old.id, text="Pelapor: Ibu R, rumah biru",
                                        by="ani"))
+    fix = siaga.bus.handle(c.RecordLocationFix(call_id=old_call, source=LocationSource.NETWORK,
+                                               lat=-3.9747, lon=122.6005, radius_m=50))
+    siaga.bus.handle(c.ChooseCallLocation(call_id=old_call, fix_id=fix, by="ani"))
     clock.advance(800 * DAY)
     new_call = siaga.bus.handle(c.ReceiveCall(channel=Channel.VOICE, caller="081234567890"))
     return old_call, old, new_call
@@ -30,7 +36,8 @@ def test_retention_masks_old_numbers_and_places_and_leaves_recent_ones(siaga, cl
     old_call, old_incident, new_call = _old_and_new(siaga, clock)
     retention = Retention(numbers_days=730, locations_days=730, notes_days=730)
     dry = personal_data.purge(siaga.uow(), retention=retention, clock=clock, dry_run=True)
-    assert dry.as_dict() == {"numbers_masked": 1, "locations_coarsened": 1, "notes_blanked": 1}
+    assert dry.as_dict() == {"numbers_masked": 1, "locations_coarsened": 1,
+                              "location_fixes_deleted": 1, "notes_blanked": 1}
     report = personal_data.purge(siaga.uow(), retention=retention, clock=clock)
     assert report == dry
     with siaga.uow() as uow:
@@ -40,15 +47,18 @@ def test_retention_masks_old_numbers_and_places_and_leaves_recent_ones(siaga, cl
     assert (new.caller_raw, new.caller_number) == ("081234567890", "+6281234567890")
     assert (incident.address, incident.location_lat, incident.location_lon) == (None, -3.97, 122.6)
     assert [n.text for n in incident.notes] == ["[purged]"]
+    assert old.chosen_location_id is None
+    with siaga.uow() as uow:
+        assert uow.locations.for_call(old_call) == []
     again = personal_data.purge(siaga.uow(), retention=retention, clock=clock)
-    assert again.as_dict() == {"numbers_masked": 0, "locations_coarsened": 0, "notes_blanked": 0}
+    assert again.as_dict() == ZERO
 
 
 def test_zero_days_keeps_everything(siaga, clock):
     _old_and_new(siaga, clock)
     keep = Retention(numbers_days=0, locations_days=0, notes_days=0)
     report = personal_data.purge(siaga.uow(), retention=keep, clock=clock)
-    assert report.as_dict() == {"numbers_masked": 0, "locations_coarsened": 0, "notes_blanked": 0}
+    assert report.as_dict() == ZERO
 
 
 def test_a_caller_gets_everything_on_their_number_and_the_export_is_logged(siaga, clock):

@@ -82,6 +82,7 @@ class Call:
     call_taker: str | None = None
     disposition: Disposition | None = None
     incident_id: uuid.UUID | None = None
+    chosen_location_id: uuid.UUID | None = None
     external_id: str | None = None
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 

@@ -85,3 +85,13 @@ class PersonalDataViewed(DomainEvent):
     """Who saw a caller's full number, a recording or an export (UU 27/2022)."""
 
     aggregate: ClassVar[str] = "personal_data"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationFixRecorded(DomainEvent):
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallLocationChosen(DomainEvent):
+    aggregate: ClassVar[str] = "call"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from siaga112.domain.accounts import Role
 from siaga112.domain.calls import Channel, Disposition
 from siaga112.domain.incidents import IncidentLocation, Priority, VerificationMethod
+from siaga112.domain.locations import LocationMethod, LocationSource
 
 
 class Command:
@@ -94,3 +96,27 @@ class CreateUser(Command):
 @dataclass(frozen=True, kw_only=True)
 class SyncCenter(Command):
     """Bring agencies, stations, units and positions in line with the center's file."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordLocationFix(Command):
+    """A fix for a known call (network PIDF-LO, the call-taker's pick)."""
+
+    call_id: uuid.UUID
+    source: LocationSource
+    lat: float
+    lon: float
+    radius_m: float | None = None
+    confidence: float | None = None
+    method: LocationMethod = LocationMethod.UNKNOWN
+    fixed_at: datetime | None = None  # None: now
+    detail: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChooseCallLocation(Command):
+    """The call-taker takes a fix as the call's location (never done automatically)."""
+
+    call_id: uuid.UUID
+    fix_id: uuid.UUID
+    by: str

@@ -17,6 +17,7 @@ from siaga112.services.ports import UnitOfWork
 class PurgeReport:
     numbers_masked: int
     locations_coarsened: int
+    location_fixes_deleted: int
     notes_blanked: int
 
     def as_dict(self) -> dict[str, int]:
@@ -33,9 +34,11 @@ def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool 
     now = clock.now()
     with uow:
         numbers = uow.calls.purge_numbers(before=_cutoff(now, retention.numbers_days))
-        places = uow.incidents.purge_locations(before=_cutoff(now, retention.locations_days))
+        places_before = _cutoff(now, retention.locations_days)
+        places = uow.incidents.purge_locations(before=places_before)
+        fixes = uow.locations.purge(before=places_before)
         notes = uow.incidents.purge_notes(before=_cutoff(now, retention.notes_days))
-        report = PurgeReport(numbers, places, notes)
+        report = PurgeReport(numbers, places, fixes, notes)
         if dry_run:
             uow.rollback()
             return report

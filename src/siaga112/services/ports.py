@@ -11,6 +11,7 @@ from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.calls import Call
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import Incident
+from siaga112.domain.locations import LocationFix
 from siaga112.domain.organization import Agency, Station
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
@@ -68,6 +69,14 @@ class UserRepository(Protocol):
     def service_accounts(self) -> Sequence[ServiceAccount]: ...
 
 
+class LocationRepository(Protocol):
+    def add(self, fix: LocationFix) -> None: ...
+    def get(self, fix_id: uuid.UUID) -> LocationFix | None: ...
+    def for_call(self, call_id: uuid.UUID) -> Sequence[LocationFix]: ...
+    def unmatched(self, *, limit: int = 100) -> Sequence[LocationFix]: ...
+    def purge(self, *, before: datetime | None) -> int: ...
+
+
 class EventLog(Protocol):
     def append_all(self, events: Sequence[DomainEvent], *, recorded_at: datetime) -> None: ...
     def for_aggregate(self, aggregate: str, aggregate_id: str) -> Sequence[dict[str, Any]]: ...
@@ -81,6 +90,7 @@ class UnitOfWork(Protocol):
     units: UnitRepository
     positions: PositionRepository
     organization: OrganizationRepository
+    locations: LocationRepository
     users: UserRepository
     event_log: EventLog
 

@@ -11,6 +11,7 @@ from siaga112.adapters.db import tables
 from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.calls import Call
 from siaga112.domain.incidents import Incident, IncidentNote
+from siaga112.domain.locations import LocationFix
 from siaga112.domain.organization import Agency, Station
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
@@ -37,6 +38,7 @@ def start_mappers() -> None:
     m(Call, tables.calls, version_id_col=tables.calls.c.version)
     m(Unit, tables.units, version_id_col=tables.units.c.version)
     m(Position, tables.positions)
+    m(LocationFix, tables.location_fixes)
     m(User, tables.users)
     m(ServiceAccount, tables.service_accounts)
     for cls in AGGREGATES_WITH_EVENTS:

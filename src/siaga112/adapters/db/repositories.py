@@ -17,6 +17,7 @@ from siaga112.domain.errors import Conflict
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
 from siaga112.domain.organization import Agency, Station
+from siaga112.domain.locations import LocationFix
 from siaga112.domain.phone import mask_number
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
@@ -221,6 +222,38 @@ class SqlUserRepository(_Tracking):
     def delete_session(self, token_hash: str) -> None:
         self.session.execute(sa.delete(tables.sessions).where(
             tables.sessions.c.token_hash == token_hash))
+
+
+class SqlLocationRepository(_Tracking):
+    def add(self, item: Any) -> None:
+        self.session.add(item)
+
+    def for_call(self, call_id: uuid.UUID) -> Sequence[LocationFix]:
+        return list(self.session.scalars(
+            sa.select(LocationFix).where(tables.location_fixes.c.call_id == call_id)
+            .order_by(tables.location_fixes.c.fixed_at)))
+
+    def get(self, fix_id: uuid.UUID) -> LocationFix | None:
+        return self.session.get(LocationFix, fix_id)
+
+    def unmatched(self, *, limit: int = 100) -> Sequence[LocationFix]:
+        f = tables.location_fixes.c
+        return list(self.session.scalars(sa.select(LocationFix).where(f.call_id.is_(None))
+                                         .order_by(f.received_at.desc()).limit(limit)))
+
+    def purge(self, *, before: datetime | None) -> int:
+        """Fixes are precise personal data: past retention they are deleted, not kept."""
+        if before is None:
+            return 0
+        f = tables.location_fixes.c
+        old = sa.select(f.id).where(f.received_at < before)
+        # A call's chosen location may point at one: forget the choice first.
+        self.session.execute(sa.update(tables.calls).where(
+            tables.calls.c.chosen_location_id.in_(old)).values(chosen_location_id=None),
+            execution_options={"synchronize_session": False})
+        return int(self.session.execute(
+            sa.delete(tables.location_fixes).where(f.received_at < before),
+            execution_options={"synchronize_session": False}).rowcount)
 
 
 class SqlEventLog:

@@ -8,6 +8,7 @@ from siaga112.adapters.db.types import UtcDateTime, enum_column
 from siaga112.domain.accounts import Role
 from siaga112.domain.calls import CallState, Channel, Disposition
 from siaga112.domain.incidents import IncidentStatus, Priority, VerificationMethod
+from siaga112.domain.locations import LocationMethod, LocationSource
 from siaga112.domain.positions import PositionState
 from siaga112.domain.units import UnitStatus
 
@@ -107,7 +108,28 @@ calls = sa.Table(
     sa.Column("call_taker", sa.String(80)),
     sa.Column("disposition", enum_column(Disposition)),
     sa.Column("incident_id", sa.ForeignKey("incidents.id"), index=True),
+    # The location the call-taker chose (never set automatically); a fix's id.
+    sa.Column("chosen_location_id", sa.Uuid),
     sa.Column("version", sa.Integer, nullable=False),
+)
+
+# The trail of caller locations from every source; call_id is empty for fixes that matched
+# no call (listed for the supervisor).
+location_fixes = sa.Table(
+    "location_fixes", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("call_id", sa.ForeignKey("calls.id"), index=True),
+    sa.Column("caller_number", sa.String(32), index=True),
+    sa.Column("source", enum_column(LocationSource), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("radius_m", sa.Float),
+    sa.Column("confidence", sa.Float),
+    sa.Column("method", enum_column(LocationMethod), nullable=False),
+    sa.Column("fixed_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("outside_area", sa.Boolean, nullable=False, default=False),
+    sa.Column("detail", sa.Text),
 )
 
 units = sa.Table(

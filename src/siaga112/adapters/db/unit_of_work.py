@@ -28,6 +28,7 @@ class SqlAlchemyUnitOfWork:
         self.units = repos.SqlUnitRepository(self.session)
         self.positions = repos.SqlPositionRepository(self.session)
         self.organization = repos.SqlOrganizationRepository(self.session)
+        self.locations = repos.SqlLocationRepository(self.session)
         self.users = repos.SqlUserRepository(self.session)
         self.event_log = repos.SqlEventLog(self.session)
         self._recorded: list[DomainEvent] = []
