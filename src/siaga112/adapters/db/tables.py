@@ -225,3 +225,10 @@ audit_head = sa.Table(
     sa.Column("last_id", BigId, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
 )
+
+# Reports (reports/call_counts.py) read every call of a period from this index alone
+# (SQLite and PostgreSQL both scan it instead of the wider table); repeat callers come
+# from the second one, already grouped by number. Migration 0007_reports.
+sa.Index("ix_calls_report", calls.c.received_at, calls.c.connected_at, calls.c.released_at,
+         calls.c.interrupted_at, calls.c.state, calls.c.disposition)
+sa.Index("ix_calls_caller_received", calls.c.caller_number, calls.c.received_at)
