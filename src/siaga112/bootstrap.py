@@ -18,6 +18,7 @@ from siaga112.config import CenterConfig, Settings, load_center
 from siaga112.domain.clock import Clock, SystemClock
 from siaga112.services import commands as c
 from siaga112.services.handlers import accounts, calls, center, incidents, locations
+from siaga112.services.handlers import positions, telephony
 from siaga112.services.messagebus import MessageBus
 from siaga112.services.ports import PasswordHasher
 
@@ -35,6 +36,21 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.ChooseCallLocation: locations.choose_call_location,
     c.CreateUser: accounts.create_user,
     c.SyncCenter: center.sync_center,
+    c.TakeSipCall: telephony.take_sip_call,
+    c.OfferCall: telephony.offer_call,
+    c.ConnectCall: telephony.connect_call,
+    c.PositionNoAnswer: telephony.position_no_answer,
+    c.WithdrawOffer: telephony.withdraw_offer,
+    c.RecordOverflowOffer: telephony.record_overflow_offer,
+    c.EndSipCall: telephony.end_sip_call,
+    c.InterruptCall: telephony.interrupt_call,
+    c.InterruptLiveCalls: telephony.interrupt_live_calls,
+    c.EndWrapUp: telephony.end_wrap_up,
+    c.LogInPosition: positions.log_in_position,
+    c.SetPositionReady: positions.set_position_ready,
+    c.SetPositionNotReady: positions.set_position_not_ready,
+    c.LogOutPosition: positions.log_out_position,
+    c.CloseCallbackTask: positions.close_callback_task,
 }
 
 

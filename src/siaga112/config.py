@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     rate_login: int = Field(default=20, ge=1)
     rate_public: int = Field(default=300, ge=1)
     rate_machine: int = Field(default=1200, ge=1)
+    # The SIP listener of `serve` and `demo` (UDP and TCP), for the trunk and the phones.
+    sip_host: str = "127.0.0.1"
+    sip_port: int = Field(default=5060, ge=1, le=65535)
 
     @property
     def effective_database_url(self) -> str:
@@ -120,6 +123,17 @@ class Retention(_Strict):
     locations_days: int = Field(default=730, ge=0)
     notes_days: int = Field(default=1825, ge=0)
     recordings_days: int = Field(default=90, ge=0)
+
+
+class Telephony(_Strict):
+    """The queue and the SIP node (docs/telephony.md); ring timeout is in [thresholds]."""
+
+    wrap_up_seconds: float = Field(default=0, ge=0, le=3600)  # then ready again by itself
+    overflow_after_seconds: float | None = Field(default=None, gt=0)
+    overflow_uri: str | None = Field(default=None, pattern=r"^sips?:\S+$")
+    admission_limit: int = Field(default=400, ge=1)  # live calls; beyond: stored, then 503
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    max_call_seconds: float = Field(default=4 * 3600, gt=0)  # a dialog longer is cleaned up
 
 
 class Subtype(_Strict):
@@ -223,6 +237,7 @@ class CenterConfig(_Strict):
     center: CenterInfo
     thresholds: Thresholds = Thresholds()
     retention: Retention = Retention()
+    telephony: Telephony = Telephony()
     incident_types: list[IncidentTypeConfig] = Field(min_length=1)
     agencies: list[AgencyConfig] = Field(min_length=1)
     stations: list[StationConfig] = []

@@ -77,7 +77,10 @@ def test_each_role_is_allowed_exactly_what_the_policy_says(server, login, role):
 def test_public_routes_are_few_and_named():
     public = {key for key, roles in ROUTE_POLICY.items() if roles is PUBLIC}
     api_public = {key for key in public if key[1].startswith("/api/")}
-    assert api_public == {("POST", "/api/v1/auth/login")}
+    assert api_public == {("POST", "/api/v1/auth/login"),
+                          # the transparency summary (reports): counts only, no personal data
+                          ("GET", "/api/v1/public/summary"), ("GET", "/api/v1/public/summary.json"),
+                          ("GET", "/api/v1/public/summary.csv")}
 
 
 @pytest.mark.parametrize("scope", list(Scope), ids=lambda s: s.value)

@@ -95,3 +95,17 @@ class LocationFixRecorded(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CallLocationChosen(DomainEvent):
     aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackTaskChanged(DomainEvent):
+    """A callback task opened, got another missed call, or was done or cancelled."""
+
+    aggregate: ClassVar[str] = "callback"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallOfferedToOverflow(DomainEvent):
+    """A call waited past the overflow time and was offered to the backup destination."""
+
+    aggregate: ClassVar[str] = "call"

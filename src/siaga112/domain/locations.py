@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from siaga112.domain.errors import InvalidValue
@@ -24,6 +24,7 @@ class LocationMethod(StrEnum):
     GNSS = "gnss"
     WIFI = "wifi"
     CELL = "cell"
+    FUSED = "fused"  # the handset combined several (AML `F`)
     MANUAL = "manual"
     UNKNOWN = "unknown"
 
@@ -79,3 +80,37 @@ def suggested_fix(fixes: Iterable[LocationFix]) -> LocationFix | None:
     recent = [f for f in trail if (newest - f.fixed_at).total_seconds() <= 60]
     return min(recent, key=lambda f: (f.radius_m if f.radius_m is not None else float("inf"),
                                       -f.fixed_at.timestamp()))
+
+
+# --- which call a fix belongs to ---------------------------------------------------------
+DEFAULT_MATCH_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallSpan:
+    """What matching needs of a call from the fix's number: when it began and ended."""
+
+    call_id: uuid.UUID
+    received_at: datetime
+    ended_at: datetime | None  # None: the call is live
+
+
+def gap(call: CallSpan, at: datetime) -> timedelta:
+    """How far `at` lies outside the call: zero during it (a live call lasts until now),
+    else the time to its start (before it) or since its end (after it)."""
+    if at < call.received_at:
+        return call.received_at - at
+    if call.ended_at is None or at <= call.ended_at:
+        return timedelta(0)
+    return at - call.ended_at
+
+
+def matching_call(calls: Iterable[CallSpan], *, at: datetime,
+                  window: timedelta = DEFAULT_MATCH_WINDOW) -> uuid.UUID | None:
+    """The call a fix that reached the center at `at` belongs to, among calls from the
+    same number: one it falls within (a live call), else the most recent one whose start
+    or end is at most `window` away (edges included). None: the fix waits, unmatched."""
+    near = [c for c in calls if gap(c, at) <= window]
+    if not near:
+        return None
+    return max(near, key=lambda c: (gap(c, at) == timedelta(0), c.received_at)).call_id

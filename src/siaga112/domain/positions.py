@@ -43,6 +43,7 @@ class Position:
     state_since: datetime | None = None
     operator: str | None = None
     not_ready_reason: str | None = None
+    idle_since: datetime | None = None  # since when ready without a call: the queue's order
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def log_in(self, operator: str, *, at: datetime) -> None:
@@ -56,6 +57,14 @@ class Position:
     def set_ready(self, *, at: datetime) -> None:
         self._move(PositionState.READY, at, actor=self.operator)
         self.not_ready_reason = None
+        self.idle_since = at
+
+    def withdraw_ring(self, *, at: datetime, reason: str) -> None:
+        """The call ringing here went away (caller hung up, answered elsewhere): ready
+        again, keeping its place in the line of idle positions."""
+        if self.state is not PositionState.RINGING:
+            raise IllegalTransition("position", self.state, PositionState.READY)
+        self._move(PositionState.READY, at, actor=self.operator, reason=reason)
 
     def set_not_ready(self, reason: str, *, at: datetime) -> None:
         if not reason.strip():

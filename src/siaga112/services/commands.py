@@ -120,3 +120,126 @@ class ChooseCallLocation(Command):
     call_id: uuid.UUID
     fix_id: uuid.UUID
     by: str
+
+
+# --- telephony (services/handlers/telephony.py, positions.py) -------------------------------
+@dataclass(frozen=True, kw_only=True)
+class TakeSipCall(Command):
+    """An INVITE arrived: store it at once, queued; or, beyond the admission limit,
+    stored as interrupted before it is refused (`refused_with`, e.g. 503)."""
+
+    external_id: str
+    caller: str | None
+    identity_header: str | None = None  # which header gave the number
+    identity_raw: str | None = None  # that header's text as it arrived
+    remote: str | None = None
+    location_status: str | None = None
+    refused_with: int | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferCall(Command):
+    call_id: uuid.UUID
+    position_code: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectCall(Command):
+    """The position (or, with `position_code` None, the backup destination) answered."""
+
+    call_id: uuid.UUID
+    position_code: str | None
+    destination: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionNoAnswer(Command):
+    """The offer rang out or was refused: the position becomes not ready, the call waits."""
+
+    call_id: uuid.UUID
+    position_code: str
+    reason: str = "no_answer"
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawOffer(Command):
+    """Take the call back from a ringing position that is not at fault (it was set not
+    ready meanwhile, or the backup destination answered)."""
+
+    call_id: uuid.UUID
+    position_code: str
+    reason: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOverflowOffer(Command):
+    call_id: uuid.UUID
+    destination: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndSipCall(Command):
+    """The caller hung up (abandoned if not yet answered), or either side ended a call."""
+
+    call_id: uuid.UUID
+    by: str  # "caller", "position", "destination" or "system"
+    reason: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterruptCall(Command):
+    """A fault ended the call (lost dialog, no ACK, stuck): interrupted, and a callback."""
+
+    call_id: uuid.UUID
+    reason: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterruptLiveCalls(Command):
+    """At start: calls that were live when the node stopped are interrupted."""
+
+    reason: str = "node_restart"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndWrapUp(Command):
+    position_code: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogInPosition(Command):
+    position_code: str
+    operator: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetPositionReady(Command):
+    position_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetPositionNotReady(Command):
+    position_code: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogOutPosition(Command):
+    position_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseCallbackTask(Command):
+    task_id: uuid.UUID
+    by: str
+    done: bool = True  # False: cancelled
+    note: str | None = None

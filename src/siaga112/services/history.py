@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from siaga112.domain.calls import Disposition
 from siaga112.domain.clock import Clock
+from siaga112.domain.events import DomainEvent
 
 BATCH = 2000
+MAX_ID = 200  # calls.external_id
 
 
 class Outcome(StrEnum):
@@ -42,8 +44,12 @@ class HistoricCall:
 
     def problem(self) -> str | None:
         """Why these times cannot be one call's, or None."""
+        if len(self.external_id) > MAX_ID:
+            return f"the id is longer than {MAX_ID - 10} characters"
         if self.outcome is Outcome.ANSWERED and self.answered_at is None:
             return "answered, but no answer time"
+        if self.outcome in (Outcome.ABANDONED, Outcome.SCREENED_OUT) and self.answered_at:
+            return f"{self.outcome.value}, yet it has an answer time"
         if self.answered_at is not None and self.answered_at < self.received_at:
             return "answered before it started"
         if self.ended_at < (self.answered_at or self.received_at):
@@ -51,6 +57,13 @@ class HistoricCall:
         if self.disposition is not None and self.answered_at is None:
             return "a disposition needs an answered call"
         return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallImported(DomainEvent):
+    """A call taken into the history from another system's records."""
+
+    aggregate: ClassVar[str] = "call"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Each batch is one transaction: the ids already stored are looked up, the new calls go
 in with their historical times and end state (COPY on PostgreSQL), and each gets a
-`CallImported` row in the event log saying where it came from.
+`CallImported` row in the event log's hash chain saying where it came from.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from siaga112.adapters.db import tables
+from siaga112.adapters.db.audit import append_events
 from siaga112.adapters.db.bulk import insert_rows
 from siaga112.domain.calls import CallState, Channel
 from siaga112.domain.phone import CallerNumber
-from siaga112.services.history import HistoricCall, Outcome
+from siaga112.services.history import CallImported, HistoricCall, Outcome
 
 IMPORT_ACTOR = "import"
 LOOKUP_CHUNK = 500
@@ -31,14 +33,13 @@ class SqlCallHistoryStore:
 
     def write(self, calls: Sequence[HistoricCall], *, source: str,
               recorded_at: datetime) -> int:
-        with self.engine.begin() as conn:
+        with Session(self.engine) as session, session.begin():
+            conn = session.connection()
             known = self._known(conn, [c.external_id for c in calls])
-            new = [c for c in calls if c.external_id not in known]
-            rows = [(uuid.uuid4(), c) for c in new]
-            insert_rows(conn, tables.calls, (call_row(call_id, c) for call_id, c in rows))
-            insert_rows(conn, tables.event_log, (
-                event_row(call_id, c, source=source, recorded_at=recorded_at)
-                for call_id, c in rows))
+            new = [(uuid.uuid4(), c) for c in calls if c.external_id not in known]
+            insert_rows(conn, tables.calls, (call_row(call_id, c) for call_id, c in new))
+            append_events(session, [imported(call_id, c, source=source) for call_id, c in new],
+                          recorded_at=recorded_at)
         return len(new)
 
     @staticmethod
@@ -75,11 +76,8 @@ def call_row(call_id: uuid.UUID, c: HistoricCall) -> dict[str, Any]:
     return row
 
 
-def event_row(call_id: uuid.UUID, c: HistoricCall, *, source: str,
-              recorded_at: datetime) -> dict[str, Any]:
-    return {
-        "occurred_at": c.ended_at, "recorded_at": recorded_at, "aggregate": "call",
-        "aggregate_id": str(call_id), "event_type": "CallImported", "before": None,
-        "after": c.outcome.value, "actor": IMPORT_ACTOR, "reason": None,
-        "data": {"source": source, "external_id": c.external_id, "line": c.line},
-    }
+def imported(call_id: uuid.UUID, c: HistoricCall, *, source: str) -> CallImported:
+    """Where the call came from; never the caller's number (that stays in the calls table)."""
+    return CallImported(aggregate_id=str(call_id), at=c.ended_at, actor=IMPORT_ACTOR,
+                        after=c.outcome.value,
+                        data={"source": source, "external_id": c.external_id, "line": c.line})

@@ -9,6 +9,7 @@ from sqlalchemy.orm import registry, relationship
 
 from siaga112.adapters.db import tables
 from siaga112.domain.accounts import ServiceAccount, User
+from siaga112.domain.callbacks import CallbackTask
 from siaga112.domain.calls import Call
 from siaga112.domain.incidents import Incident, IncidentNote
 from siaga112.domain.locations import LocationFix
@@ -18,7 +19,7 @@ from siaga112.domain.units import Unit
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False
-AGGREGATES_WITH_EVENTS = (Call, Incident, Unit, Position)
+AGGREGATES_WITH_EVENTS = (Call, Incident, Unit, Position, CallbackTask)
 
 
 def start_mappers() -> None:
@@ -41,6 +42,7 @@ def start_mappers() -> None:
     m(LocationFix, tables.location_fixes)
     m(User, tables.users)
     m(ServiceAccount, tables.service_accounts)
+    m(CallbackTask, tables.tables_telephony.callback_tasks)
     for cls in AGGREGATES_WITH_EVENTS:
         event.listen(cls, "load", _fresh_event_list)
 

@@ -159,6 +159,7 @@ positions = sa.Table(
     sa.Column("state_since", UtcDateTime),
     sa.Column("operator", sa.String(80)),
     sa.Column("not_ready_reason", sa.String(200)),
+    sa.Column("idle_since", UtcDateTime),  # the queue offers to the longest idle (0003_telephony)
 )
 
 users = sa.Table(
@@ -232,3 +233,5 @@ audit_head = sa.Table(
 sa.Index("ix_calls_report", calls.c.received_at, calls.c.connected_at, calls.c.released_at,
          calls.c.interrupted_at, calls.c.state, calls.c.disposition)
 sa.Index("ix_calls_caller_received", calls.c.caller_number, calls.c.received_at)
+
+from siaga112.adapters.db import tables_telephony  # noqa: E402,F401

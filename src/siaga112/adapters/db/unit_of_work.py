@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from siaga112.adapters.db import repositories as repos
+from siaga112.adapters.db import repositories_telephony as repos_telephony
 from siaga112.adapters.db.orm import start_mappers
 from siaga112.domain.clock import Clock
 from siaga112.domain.events import DomainEvent
@@ -31,6 +32,8 @@ class SqlAlchemyUnitOfWork:
         self.locations = repos.SqlLocationRepository(self.session)
         self.users = repos.SqlUserRepository(self.session)
         self.event_log = repos.SqlEventLog(self.session)
+        self.callbacks = repos_telephony.SqlCallbackRepository(self.session)
+        self.sip_calls = repos_telephony.SqlSipCallRepository(self.session)
         self._recorded: list[DomainEvent] = []
         return self
 
@@ -41,7 +44,7 @@ class SqlAlchemyUnitOfWork:
         self.session.close()
 
     def _tracked(self) -> Iterator[object]:
-        for repo in (self.calls, self.incidents, self.units, self.positions):
+        for repo in (self.calls, self.incidents, self.units, self.positions, self.callbacks):
             yield from repo.seen
 
     def record(self, event: DomainEvent) -> None:

@@ -8,6 +8,7 @@ from siaga112.config import CenterConfigError, Settings, center_file, load_cente
 from siaga112.entrypoints.cli import audit, personal_data, tokens, users
 from siaga112.entrypoints.cli.serving import demo, serve
 from siaga112.entrypoints.cli.staffing import staffing
+from siaga112.entrypoints.cli import cdr, report  # reports and call-history import
 
 app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
                   no_args_is_help=True, add_completion=False)
@@ -21,6 +22,8 @@ app.command("export-caller", help="Export all data on one caller's number.")(per
 app.command(help="Start the web server (and, later, the SIP listener).")(serve)
 app.command(help="Start a demo center on embedded SQLite, with demo logins.")(demo)
 app.command(help="Call-takers needed per hour, from the center's own history.")(staffing)
+app.command(help="The evaluation report of a period (table, json, csv, xlsx, pdf).")(report.report)
+app.command("import-cdr", help="Import call history: Asterisk CDR CSV or the generic CSV.")(cdr.import_cdr)
 
 
 @app.command(help="Bring the database schema to the newest version.")

@@ -52,6 +52,17 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/center"): ANY_USER,
     ("GET", "/account/password"): ANY_USER,
     ("GET", "/supervisor/staffing"): frozenset({SV, AD}),
+    # Reports (routes/reports.py, report_pages.py): the evaluation for those who run the
+    # center; the public summary for everyone, without personal data.
+    ("GET", "/api/v1/reports/evaluation"): frozenset({SV, AD}),
+    ("GET", "/api/v1/reports/monthly"): frozenset({SV, AD}),
+    ("GET", "/api/v1/reports/incidents"): frozenset({SV, AD}),
+    ("GET", "/api/v1/reports/map"): frozenset({SV, AD}),
+    ("GET", "/api/v1/public/summary"): PUBLIC,
+    ("GET", "/api/v1/public/summary.json"): PUBLIC,
+    ("GET", "/api/v1/public/summary.csv"): PUBLIC,
+    ("GET", "/supervisor/reports"): frozenset({SV, AD}),
+    ("GET", "/public"): PUBLIC,
 }
 
 

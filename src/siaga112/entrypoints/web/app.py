@@ -12,6 +12,7 @@ from siaga112.entrypoints.web.errors import ERROR_RESPONSES, install_error_handl
 from siaga112.entrypoints.web.hardening import HardeningMiddleware, RateLimiter
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
 from siaga112.entrypoints.web.routes import staffing
+from siaga112.entrypoints.web.routes import reports  # evaluation, exports, public summary
 
 
 def create_app(siaga: Siaga) -> FastAPI:
@@ -31,5 +32,6 @@ def create_app(siaga: Siaga) -> FastAPI:
     for router in (health.router, auth.router, calls.router, incidents.router,
                    resources.router, staffing.router):
         app.include_router(router, responses=ERROR_RESPONSES)
+    app.include_router(reports.router, responses=ERROR_RESPONSES)
     pages.mount(app)
     return app
