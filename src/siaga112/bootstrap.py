@@ -34,6 +34,8 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.LinkCallToIncident: incidents.link_call,
     c.RecordLocationFix: locations.record_location_fix,
     c.ChooseCallLocation: locations.choose_call_location,
+    c.IngestLocationFixes: locations.ingest_location_fixes,
+    c.AttachWaitingFixes: locations.attach_waiting_fixes,
     c.CreateUser: accounts.create_user,
     c.SyncCenter: center.sync_center,
     c.TakeSipCall: telephony.take_sip_call,
@@ -90,6 +92,7 @@ def bootstrap(settings: Settings | None = None, *, center: CenterConfig | None =
         command_handlers={cmd: _inject(h, deps) for cmd, h in COMMAND_HANDLERS.items()},
         event_handlers={},
     )
+    locations.subscribe(bus)  # a new call takes in the location fixes waiting for it
     siaga = Siaga(settings=settings, center=center, engine=engine, clock=clock,
                   hasher=hasher, bus=bus)
     if sync_center:

@@ -225,12 +225,39 @@ class Kelurahan(_Strict):
     kecamatan: Code
     lat: Lat
     lon: Lon
+    # The boundary, when the center has it (else the office point stands for the kelurahan).
+    polygon: list[tuple[Lat, Lon]] = Field(default=[], max_length=5000)
+
+    @field_validator("polygon")
+    @classmethod
+    def _a_real_polygon(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if value and len(value) < 3:
+            raise ValueError("a polygon needs at least 3 points")
+        return value
 
 
 class Gazetteer(_Strict):
     source: str | None = None
     kecamatan: list[Kecamatan] = []
     kelurahan: list[Kelurahan] = []
+
+
+class LocationSettings(_Strict):
+    """Caller locations (docs/location.md): matching fixes to calls and the center's area."""
+
+    # A fix joins the live call from its number, else the most recent one that began or
+    # ended at most this long before (or began at most this long after) it arrived.
+    match_window_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    # The center's boundary, if drawn; else the hull of the kelurahan offices plus the margin.
+    area: list[tuple[Lat, Lon]] = Field(default=[], max_length=20000)
+    area_margin_km: float = Field(default=3.0, ge=0, le=100)
+
+    @field_validator("area")
+    @classmethod
+    def _a_real_area(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if value and len(value) < 3:
+            raise ValueError("an area needs at least 3 points")
+        return value
 
 
 class CenterConfig(_Strict):
@@ -246,6 +273,7 @@ class CenterConfig(_Strict):
     response_plans: list[ResponsePlanConfig] = []
     triage: list[TriageConfig] = []
     gazetteer: Gazetteer = Gazetteer()
+    location: LocationSettings = LocationSettings()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CenterConfig:

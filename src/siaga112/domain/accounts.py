@@ -66,6 +66,7 @@ class ServiceAccount:
     active: bool = True
     created_at: datetime | None = None
     created_by: str | None = None
+    hmac_key: str | None = None  # an AML HTTPS sender signs its bodies with it
 
     @property
     def scopes(self) -> frozenset[Scope]:

@@ -98,6 +98,13 @@ class CallLocationChosen(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LocationFixUnmatched(DomainEvent):
+    """A fix (AML) that matched no call: kept and listed for the supervisor."""
+
+    aggregate: ClassVar[str] = "location"
+
+
+@dataclass(frozen=True, kw_only=True)
 class CallbackTaskChanged(DomainEvent):
     """A callback task opened, got another missed call, or was done or cancelled."""
 

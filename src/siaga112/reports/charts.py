@@ -128,7 +128,11 @@ def incident_map(points: Sequence[Mapping[str, Any]], places: Sequence[tuple[flo
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel(words["longitude"])
     ax.set_ylabel(words["latitude"])
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if places or points:
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:
+        ax.text(0.5, 0.5, words["nothing_in_period"], ha="center", va="center",
+                transform=ax.transAxes)
     return figure
 
 

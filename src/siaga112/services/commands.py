@@ -122,6 +122,36 @@ class ChooseCallLocation(Command):
     by: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class IncomingFix:
+    """A fix from outside (AML) that names the caller's number, not a call."""
+
+    caller: str | None  # as the sender wrote it; normalized for matching
+    source: LocationSource
+    lat: float
+    lon: float
+    radius_m: float | None = None
+    confidence: float | None = None
+    method: LocationMethod = LocationMethod.UNKNOWN
+    fixed_at: datetime | None = None  # None: when it arrived
+    detail: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestLocationFixes(Command):
+    """Match each fix to its call and store them all in one transaction (group commit);
+    the handler answers one outcome, or one error, per fix."""
+
+    fixes: tuple[IncomingFix, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachWaitingFixes(Command):
+    """A call arrived: fixes from its number that matched no call yet join its trail."""
+
+    call_id: uuid.UUID
+
+
 # --- telephony (services/handlers/telephony.py, positions.py) -------------------------------
 @dataclass(frozen=True, kw_only=True)
 class TakeSipCall(Command):

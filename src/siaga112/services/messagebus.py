@@ -35,6 +35,11 @@ class MessageBus:
             self._publish(event)
         return result
 
+    def publish(self, events: list[DomainEvent]) -> None:
+        """Hand events committed elsewhere (the SIP node's group commits) to their handlers."""
+        for event in events:
+            self._publish(event)
+
     def subscribe(self, event_type: type[DomainEvent], handler: EventHandler) -> None:
         self.event_handlers.setdefault(event_type, []).append(handler)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -12,7 +12,7 @@ from siaga112.domain.callbacks import CallbackStatus, CallbackTask
 from siaga112.domain.calls import Call
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import Incident
-from siaga112.domain.locations import LocationFix
+from siaga112.domain.locations import CallSpan, LocationFix
 from siaga112.domain.organization import Agency, Station
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
@@ -76,6 +76,11 @@ class LocationRepository(Protocol):
     def for_call(self, call_id: uuid.UUID) -> Sequence[LocationFix]: ...
     def unmatched(self, *, limit: int = 100) -> Sequence[LocationFix]: ...
     def purge(self, *, before: datetime | None) -> int: ...
+    def add_all(self, fixes: Sequence[LocationFix]) -> None: ...
+    def lock_matching(self) -> None: ...
+    def calls_near(self, numbers: Collection[str], *,
+                   since: datetime) -> Mapping[str, Sequence[CallSpan]]: ...
+    def waiting_from(self, number: str, *, since: datetime) -> Sequence[LocationFix]: ...
 
 
 class CallbackRepository(Protocol):

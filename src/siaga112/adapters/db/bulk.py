@@ -26,7 +26,13 @@ def insert_rows(conn: sa.Connection, table: sa.Table,
     if first is None:
         return 0
     names = list(first.keys())
-    everything = chain([first], it)
+    # Columns left out get their scalar Python-side default, as a single insert would.
+    defaults = {c.name: c.default.arg for c in table.columns
+                if c.name not in first and c.default is not None and c.default.is_scalar}
+    everything: Iterator[Mapping[str, Any]] = chain([first], it)
+    if defaults:
+        names += list(defaults)
+        everything = ({**defaults, **row} for row in everything)
     if conn.dialect.name == "postgresql":
         return _copy(conn, table, names, everything)
     return _executemany(conn, table, names, everything)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -17,13 +17,14 @@ from siaga112.domain.errors import Conflict
 from siaga112.domain.events import DomainEvent
 from siaga112.domain.incidents import ACTIVE_STATUSES, Incident
 from siaga112.domain.organization import Agency, Station
-from siaga112.domain.locations import LocationFix
+from siaga112.domain.locations import CallSpan, LocationFix
 from siaga112.domain.phone import mask_number
 from siaga112.domain.positions import Position
 from siaga112.domain.units import Unit
 
 T = TypeVar("T")
 PURGED = "[purged]"
+MATCHING_LOCK = 112_005  # pg advisory lock: matching fixes to calls (docs/location.md)
 
 
 class _Tracking:
@@ -254,6 +255,45 @@ class SqlLocationRepository(_Tracking):
         return int(self.session.execute(
             sa.delete(tables.location_fixes).where(f.received_at < before),
             execution_options={"synchronize_session": False}).rowcount)
+
+    def add_all(self, fixes: Sequence[LocationFix]) -> None:
+        self.session.add_all(fixes)  # written at the commit, in one batch
+
+    def lock_matching(self) -> None:
+        """Order fix matching against calls adopting waiting fixes (docs/location.md).
+
+        SQLite writers are serialized already (BEGIN IMMEDIATE); PostgreSQL takes a
+        transaction-scoped advisory lock."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(MATCHING_LOCK)))
+
+    def calls_near(self, numbers: Collection[str], *,
+                   since: datetime) -> Mapping[str, Sequence[CallSpan]]:
+        """Calls from these numbers that are live or ended at `since` or later."""
+        if not numbers:
+            return {}
+        c = tables.calls.c
+        rows = self.session.execute(
+            sa.select(c.id, c.caller_number, c.received_at, c.released_at, c.abandoned_at,
+                      c.interrupted_at)
+            .where(c.caller_number.in_(sorted(numbers)),
+                   sa.or_(sa.and_(c.released_at.is_(None), c.abandoned_at.is_(None),
+                                  c.interrupted_at.is_(None)),
+                          c.released_at >= since, c.abandoned_at >= since,
+                          c.interrupted_at >= since)))
+        found: dict[str, list[CallSpan]] = {}
+        for r in rows:
+            found.setdefault(r.caller_number, []).append(CallSpan(
+                call_id=r.id, received_at=r.received_at,
+                ended_at=r.released_at or r.abandoned_at or r.interrupted_at))
+        return found
+
+    def waiting_from(self, number: str, *, since: datetime) -> Sequence[LocationFix]:
+        """Fixes from this number that matched no call and arrived at `since` or later."""
+        f = tables.location_fixes.c
+        return list(self.session.scalars(
+            sa.select(LocationFix).where(f.call_id.is_(None), f.caller_number == number,
+                                         f.received_at >= since).order_by(f.received_at)))
 
 
 class SqlEventLog:

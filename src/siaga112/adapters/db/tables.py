@@ -187,6 +187,8 @@ service_accounts = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", UtcDateTime),
     sa.Column("created_by", sa.String(80)),
+    # An AML HTTPS sender's HMAC-SHA1 key (docs/location.md); migration 0005_location.
+    sa.Column("hmac_key", sa.String(200)),
 )
 
 # Sessions are stored server-side so that logging out or disabling a user takes effect at once.

@@ -63,6 +63,15 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/api/v1/public/summary.csv"): PUBLIC,
     ("GET", "/supervisor/reports"): frozenset({SV, AD}),
     ("GET", "/public"): PUBLIC,
+    # Caller location (routes/aml.py, locations.py, gazetteer.py; docs/location.md).
+    ("POST", "/api/v1/aml/https"): frozenset({Scope.AML_GATEWAY}),
+    ("POST", "/api/v1/aml/sms"): frozenset({Scope.SMS_GATEWAY, Scope.AML_GATEWAY}),
+    ("GET", "/api/v1/calls/{call_id}/locations"): CALL_READERS,
+    ("POST", "/api/v1/calls/{call_id}/locations"): CALL_HANDLERS,
+    ("POST", "/api/v1/calls/{call_id}/location"): CALL_HANDLERS,
+    ("GET", "/api/v1/locations/unmatched"): frozenset({SV, AD}),
+    ("GET", "/api/v1/gazetteer/search"): ANY_USER,
+    ("GET", "/api/v1/gazetteer/reverse"): ANY_USER,
 }
 
 

@@ -13,6 +13,7 @@ from siaga112.entrypoints.web.hardening import HardeningMiddleware, RateLimiter
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
 from siaga112.entrypoints.web.routes import staffing
 from siaga112.entrypoints.web.routes import reports  # evaluation, exports, public summary
+from siaga112.entrypoints.web.routes import aml, gazetteer, locations  # caller location
 
 
 def create_app(siaga: Siaga) -> FastAPI:
@@ -33,5 +34,7 @@ def create_app(siaga: Siaga) -> FastAPI:
                    resources.router, staffing.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(reports.router, responses=ERROR_RESPONSES)
+    for router in (aml.router, locations.router, gazetteer.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
     pages.mount(app)
     return app

@@ -72,7 +72,7 @@ WORDS = {
     "prank": _("Prank"),
     "silent": _("Silent"),
     "prank_silent_share": _("Prank and silent, share of answered"),
-    "share_of_answered": _("% of answered calls"),
+    "share_of_answered": _("Percent of answered calls"),
     "repeat_callers": _("Most frequent callers (numbers masked)"),
     "number": _("Number"),
     "incidents_by_area": _("Verified emergencies by type and area"),

@@ -1,26 +1,47 @@
-"""Location fixes of a call: recorded from any source, chosen only by a person."""
+"""Location fixes of a call: recorded from any source, matched to calls by number, chosen
+only by a person (docs/location.md)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from siaga112.config import CenterConfig
 from siaga112.domain.clock import Clock
-from siaga112.domain.errors import InvalidValue, NotFound
-from siaga112.domain.events import CallLocationChosen, LocationFixRecorded
-from siaga112.domain.geo import GeoPoint
-from siaga112.domain.locations import LocationFix
+from siaga112.domain.errors import DomainError, InvalidValue, NotFound
+from siaga112.domain.events import (
+    CallLocationChosen, CallReceived, LocationFixRecorded, LocationFixUnmatched,
+)
+from siaga112.domain.locations import LocationFix, matching_call
+from siaga112.domain.phone import normalize_number
 from siaga112.services import commands as c
+from siaga112.services.batching import GroupCommitter
+from siaga112.services.gazetteer import gazetteer_for
 from siaga112.services.ports import UnitOfWork
 
-# Beyond this distance from the center's map centre a fix is flagged: the caller may
-# belong to a neighbouring center.
-AREA_RADIUS_M = 40_000.0
+# A positioning time further ahead than this is a wrong handset clock: the time the fix
+# reached the center stands in for it (else it would be "newest" and suggested forever).
+FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
 def outside_area(center: CenterConfig, fix: LocationFix) -> bool:
-    middle = GeoPoint(*center.center.map_center)
-    return middle.distance_m(fix.point) > AREA_RADIUS_M
+    """Outside the center's area (its boundary, else the hull of its kelurahan offices
+    with a margin): the caller may belong to a neighbouring center."""
+    return gazetteer_for(center).outside_area(fix.point)
+
+
+def match_window(center: CenterConfig) -> timedelta:
+    return timedelta(minutes=center.location.match_window_minutes)
+
+
+def _recorded(fix: LocationFix, at: datetime, **extra: Any) -> LocationFixRecorded:
+    # The log says a fix came, from where and how precise; not where (personal data).
+    return LocationFixRecorded(
+        aggregate_id=str(fix.call_id), at=at, after=fix.source.value,
+        data={"fix": str(fix.id), "radius_m": fix.radius_m, "outside_area": fix.outside_area},
+        **extra)
 
 
 def record_location_fix(cmd: c.RecordLocationFix, uow: UnitOfWork, *, clock: Clock,
@@ -37,12 +58,81 @@ def record_location_fix(cmd: c.RecordLocationFix, uow: UnitOfWork, *, clock: Clo
             detail=cmd.detail)
         fix.outside_area = outside_area(center, fix)
         uow.locations.add(fix)
-        # The log says a fix came, from where and how precise; not where (personal data).
-        uow.record(LocationFixRecorded(aggregate_id=str(call.id), at=now, after=cmd.source.value,
-                                       data={"fix": str(fix.id), "radius_m": cmd.radius_m,
-                                             "outside_area": fix.outside_area}))
+        uow.record(_recorded(fix, now))
         uow.commit()
         return fix.id
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    fix_id: uuid.UUID
+    call_id: uuid.UUID | None  # None: matched no call, listed for the supervisor
+    outside_area: bool
+
+
+def _matchable(raw: str | None) -> str | None:
+    number = normalize_number(raw)
+    return number if number is not None and number.startswith("+") else None  # no short codes
+
+
+def ingest_location_fixes(cmd: c.IngestLocationFixes, uow: UnitOfWork, *, clock: Clock,
+                          center: CenterConfig) -> list[FixOutcome | DomainError]:
+    """Match each fix to the live or most recent call from its number and store them all
+    in one transaction. A fix the domain refuses gets its error; the others are kept."""
+    now = clock.now()
+    window = match_window(center)
+    area = gazetteer_for(center)
+    numbers = [_matchable(item.caller) for item in cmd.fixes]
+    results: list[FixOutcome | DomainError] = []
+    with uow:
+        uow.locations.lock_matching()
+        calls = uow.locations.calls_near({n for n in numbers if n}, since=now - window)
+        fixes: list[LocationFix] = []
+        for item, number in zip(cmd.fixes, numbers):
+            fixed_at = item.fixed_at or now
+            try:
+                fix = LocationFix.create(
+                    source=item.source, lat=item.lat, lon=item.lon, radius_m=item.radius_m,
+                    confidence=item.confidence, method=item.method,
+                    fixed_at=now if fixed_at > now + FUTURE_TOLERANCE else fixed_at,
+                    received_at=now, caller_number=number, detail=item.detail,
+                    call_id=matching_call(calls.get(number, ()), at=now, window=window)
+                    if number else None)
+            except DomainError as exc:
+                results.append(exc)
+                continue
+            fix.outside_area = area.outside_area(fix.point)
+            fixes.append(fix)
+            results.append(FixOutcome(fix.id, fix.call_id, fix.outside_area))
+            if fix.call_id is not None:
+                uow.record(_recorded(fix, now))
+            else:
+                uow.record(LocationFixUnmatched(
+                    aggregate_id=str(fix.id), at=now, after=fix.source.value,
+                    data={"radius_m": fix.radius_m, "outside_area": fix.outside_area,
+                          "withheld": number is None}))
+        uow.locations.add_all(fixes)
+        uow.commit()
+    return results
+
+
+def attach_waiting_fixes(cmd: c.AttachWaitingFixes, uow: UnitOfWork, *, clock: Clock,
+                         center: CenterConfig) -> int:
+    """Fixes that came before their call (AML can beat the INVITE) join it when it comes."""
+    with uow:
+        uow.locations.lock_matching()
+        call = uow.calls.get(cmd.call_id)
+        number = _matchable(call.caller_number) if call is not None else None
+        if call is None or number is None:
+            return 0
+        waiting = uow.locations.waiting_from(number, since=call.received_at - match_window(center))
+        now = clock.now()
+        for fix in waiting:
+            fix.call_id = call.id
+            uow.record(_recorded(fix, now, reason="arrived_before_the_call"))
+        if waiting:
+            uow.commit()
+        return len(waiting)
 
 
 def choose_call_location(cmd: c.ChooseCallLocation, uow: UnitOfWork, *, clock: Clock) -> None:
@@ -58,3 +148,19 @@ def choose_call_location(cmd: c.ChooseCallLocation, uow: UnitOfWork, *, clock: C
         uow.record(CallLocationChosen(aggregate_id=str(call.id), at=clock.now(), actor=cmd.by,
                                       before=before, after=str(fix.id)))
         uow.commit()
+
+
+def subscribe(bus: Any) -> None:
+    """A new call takes in the fixes from its number that were waiting for it."""
+    def on_call_received(event: CallReceived) -> None:
+        if event.data.get("withheld"):
+            return
+        bus.handle(c.AttachWaitingFixes(call_id=uuid.UUID(event.aggregate_id)))
+
+    bus.subscribe(CallReceived, on_call_received)
+
+
+def fix_committer(bus: Any) -> GroupCommitter[c.IncomingFix, FixOutcome]:
+    """The group-commit writer for incoming fixes (AML): one transaction per batch."""
+    return GroupCommitter(lambda items: bus.handle(c.IngestLocationFixes(fixes=tuple(items))),
+                          name="location-fixes")
