@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from siaga112.adapters.aml import sign_body
 from siaga112.domain.accounts import Role, Scope
+from siaga112.domain.phone import mask_number
 from siaga112.services.handlers.aml_senders import set_hmac_key
 from siaga112.services.handlers.service_accounts import create_service_account
 from tests.conftest import new_database_url
@@ -89,19 +90,61 @@ def test_signed_https_is_accepted_attached_and_shown_in_the_trail(login, operato
     assert fix["place"]["kecamatan"]["name"] == "Kendari" and fix["place"]["distance_m"] > 0
 
 
-def test_sms_v1_and_v2_from_a_gateway_join_the_senders_call(login, gateway):
+def test_gateway_sms_unmatched_list_manual_fix_choice_and_gazetteer(login, gateway, server):
     ct = login(Role.CALL_TAKER)
     call = ct.post("/api/v1/calls", json={"caller": CALLER}).json()["id"]
-    for text in (V1_KENDARI, V2_KENDARI):
+    other = ct.post("/api/v1/calls", json={"caller": "081211112222"}).json()["id"]
+    for text in (V1_KENDARI, V2_KENDARI):  # the sender's number, as gateways write it
         r = gateway.post("/api/v1/aml/sms", json={"sender": "6281234567890", "text": text})
         assert r.status_code == 200 and r.json()["matched"] is True, r.text
     trail = ct.get(f"/api/v1/calls/{call}/locations").json()
     assert {f["format"] for f in trail["fixes"]} == {"sms-v1", "sms-v2"}
     # The test clock is in June 2025; the handsets say November: a clock ahead is not believed.
     assert all(f["fixed_at"] == f["received_at"] for f in trail["fixes"])
+    aml_fix = trail["suggested_fix_id"]
+
+    # A fix from a number with no call: kept, listed for the supervisor, number masked.
+    stray = gateway.post("/api/v1/aml/sms", json={"sender": "085299998888", "text": V1_KENDARI})
+    assert stray.json()["matched"] is False
+    [listed] = login(Role.SUPERVISOR).get("/api/v1/locations/unmatched").json()
+    assert listed["id"] == stray.json()["fix_id"]
+    assert listed["caller_number"] == mask_number("+6285299998888") != "+6285299998888"
+    assert listed["place"]["kelurahan"]["name"] == "Kasilampe"
+    assert ct.get("/api/v1/locations/unmatched").status_code == 403
+
+    # The call-taker places the caller and chooses; only this call's fixes can be chosen.
+    placed = ct.post(f"/api/v1/calls/{call}/locations",
+                     json={"lat": -3.9720, "lon": 122.5998, "label": "Kasilampe", "choose": True})
+    assert placed.status_code == 201, placed.text
+    manual = next(f for f in placed.json()["fixes"] if f["source"] == "manual")
+    assert manual["chosen"] and placed.json()["chosen_fix_id"] == manual["id"]
+    assert manual["label"] == "Kasilampe" and manual["method"] == "manual"
+    back = ct.post(f"/api/v1/calls/{call}/location", json={"fix_id": aml_fix})
+    assert back.json()["chosen_fix_id"] == aml_fix
+    foreign = ct.post(f"/api/v1/calls/{other}/location", json={"fix_id": aml_fix})
+    assert "not one of this call's locations" in _refused(foreign, 422)
+    _refused(ct.get(f"/api/v1/calls/{uuid.uuid4()}/locations"), 404)
+    _refused(ct.post(f"/api/v1/calls/{call}/locations", json={"lat": 91, "lon": 0}), 422)
+    assert login(Role.DISPATCHER).post(f"/api/v1/calls/{call}/location",
+                                       json={"fix_id": aml_fix}).status_code == 403
+
+    # The gazetteer, for anyone logged in.
+    agency = login(Role.AGENCY)
+    hits = agency.get("/api/v1/gazetteer/search", params={"q": "wuawua"}).json()
+    assert [(h["kind"], h["name"]) for h in hits[:2]] == [("kelurahan", "Wua-wua"),
+                                                          ("kecamatan", "Wua-Wua")]
+    puwatu = agency.get("/api/v1/gazetteer/search", params={"q": "puwatu"}).json()
+    assert puwatu[0]["name"] == "Puuwatu"
+    here = agency.get("/api/v1/gazetteer/reverse", params={"lat": -3.974734, "lon": 122.600568})
+    assert here.json()["place"]["kelurahan"]["name"] == "Kasilampe"
+    assert here.json()["outside_area"] is False
+    _refused(agency.get("/api/v1/gazetteer/reverse", params={"lat": 91, "lon": 0}), 422)
+    _refused(agency.get("/api/v1/gazetteer/search", params={"q": ""}), 422)
+    _refused(httpx.get(f"{server}/api/v1/gazetteer/search", params={"q": "mata"}), 401)
 
 
-def test_a_bad_or_missing_hmac_is_refused_and_nothing_is_stored(siaga, server, operator):
+def test_bad_hmac_wrong_tokens_and_wrong_scopes_are_refused_storing_nothing(
+        siaga, server, login, operator, gateway):
     wrong_key = sign_body(https_fields(), b"not-the-operators-key")
     assert _refused(operator.post("/api/v1/aml/https", content=wrong_key, headers=FORM),
                     401, "invalid_signature") == (
@@ -116,10 +159,6 @@ def test_a_bad_or_missing_hmac_is_refused_and_nothing_is_stored(siaga, server, o
                                         content=sign_body(https_fields(), KEY.encode())),
                            403, "hmac_key_missing")
     assert "siaga112 aml set-key aml-keyless" in message
-    _nothing_stored(siaga)
-
-
-def test_wrong_tokens_and_wrong_scopes_are_refused(siaga, server, login, gateway):
     signed = sign_body(https_fields(), KEY.encode())
     sms = {"sender": CALLER, "text": V1_KENDARI}
     for token in ("s112s_not-a-real-token", "not-even-a-service-token"):
@@ -133,6 +172,8 @@ def test_wrong_tokens_and_wrong_scopes_are_refused(siaga, server, login, gateway
         _refused(sip.post("/api/v1/aml/sms", json=sms), 403)
     _refused(login(Role.CALL_TAKER).post("/api/v1/aml/sms", json=sms), 403)
     _nothing_stored(siaga)
+
+
 
 
 HTTPS_REFUSALS = [
@@ -169,52 +210,6 @@ def test_malformed_bodies_get_a_clear_422_and_store_nothing(siaga, operator, gat
                           headers={"content-type": "application/json"})
     _refused(broken, 422, "invalid_request")
     _nothing_stored(siaga)
-
-
-def test_unmatched_fixes_are_listed_for_the_supervisor_with_masked_numbers(login, gateway):
-    r = gateway.post("/api/v1/aml/sms", json={"sender": "085299998888", "text": V1_KENDARI})
-    assert r.json()["matched"] is False
-    [fix] = login(Role.SUPERVISOR).get("/api/v1/locations/unmatched").json()
-    assert fix["id"] == r.json()["fix_id"] and fix["caller_number"] == "+6285*****888"
-    assert fix["place"]["kelurahan"]["name"] == "Kasilampe"
-    assert login(Role.CALL_TAKER).get("/api/v1/locations/unmatched").status_code == 403
-
-
-def test_the_call_taker_places_and_chooses_and_a_foreign_fix_cannot_be_chosen(login, gateway):
-    ct = login(Role.CALL_TAKER)
-    call = ct.post("/api/v1/calls", json={"caller": CALLER}).json()["id"]
-    other = ct.post("/api/v1/calls", json={"caller": "081211112222"}).json()["id"]
-    aml_fix = gateway.post("/api/v1/aml/sms",
-                           json={"sender": CALLER, "text": V1_KENDARI}).json()["fix_id"]
-    placed = ct.post(f"/api/v1/calls/{call}/locations",
-                     json={"lat": -3.9720, "lon": 122.5998, "label": "Kasilampe", "choose": True})
-    assert placed.status_code == 201, placed.text
-    trail = placed.json()
-    manual = next(f for f in trail["fixes"] if f["source"] == "manual")
-    assert manual["chosen"] and trail["chosen_fix_id"] == manual["id"]
-    assert manual["label"] == "Kasilampe" and manual["method"] == "manual"
-    back = ct.post(f"/api/v1/calls/{call}/location", json={"fix_id": aml_fix})
-    assert back.json()["chosen_fix_id"] == aml_fix
-    foreign = ct.post(f"/api/v1/calls/{other}/location", json={"fix_id": aml_fix})
-    assert "not one of this call's locations" in _refused(foreign, 422)
-    _refused(ct.get(f"/api/v1/calls/{uuid.uuid4()}/locations"), 404)
-    _refused(ct.post(f"/api/v1/calls/{call}/locations", json={"lat": 91, "lon": 0}), 422)
-    assert login(Role.DISPATCHER).post(f"/api/v1/calls/{call}/location",
-                                       json={"fix_id": aml_fix}).status_code == 403
-
-
-def test_gazetteer_search_and_reverse_for_anyone_logged_in(login, server):
-    agency = login(Role.AGENCY)
-    hits = agency.get("/api/v1/gazetteer/search", params={"q": "wuawua"}).json()
-    assert [(h["kind"], h["name"]) for h in hits[:2]] == [("kelurahan", "Wua-wua"),
-                                                          ("kecamatan", "Wua-Wua")]
-    assert agency.get("/api/v1/gazetteer/search", params={"q": "puwatu"}).json()[0]["name"] == "Puuwatu"
-    here = agency.get("/api/v1/gazetteer/reverse", params={"lat": -3.974734, "lon": 122.600568})
-    assert here.json()["place"]["kelurahan"]["name"] == "Kasilampe"
-    assert here.json()["outside_area"] is False
-    _refused(agency.get("/api/v1/gazetteer/reverse", params={"lat": 91, "lon": 0}), 422)
-    _refused(agency.get("/api/v1/gazetteer/search", params={"q": ""}), 422)
-    _refused(httpx.get(f"{server}/api/v1/gazetteer/search", params={"q": "mata"}), 401)
 
 
 def test_both_endpoints_fuzzed_never_answer_5xx(siaga, server, operator, gateway):
