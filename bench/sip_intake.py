@@ -110,6 +110,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def thread_cpu(native_id: int | None) -> float:
+    """CPU seconds of one thread of this process (Linux /proc), 0 if unknown."""
+    try:
+        fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure_bare(calls: int, rate: float, hold_ms: int, workdir: Path) -> dict[str, object]:
     server = BareServer()
     server.start()
@@ -153,6 +162,8 @@ def measure_full(backend: str, calls: int, rate: float, hold_ms: int, positions:
                 time.sleep(0.1)
             time.sleep(1.0)
             cpu = cpu_seconds() - cpu0
+            split = {"sip_thread": thread_cpu(telephony.node._thread.native_id),  # type: ignore[union-attr]
+                     "writer_thread": thread_cpu(telephony.writer.thread.native_id)}  # type: ignore[union-attr]
         finally:
             telephony.stop()
             phones.terminate()
@@ -171,6 +182,8 @@ def measure_full(backend: str, calls: int, rate: float, hold_ms: int, positions:
         "invite_200_ms": {"p50": percentile(list(node.latencies["invite_200"]), 0.5),
                           "p99": percentile(list(node.latencies["invite_200"]), 0.99)},
         "cpu_ms_per_call": round(cpu * 1000 / max(1, calls), 3),
+        "cpu_ms_per_call_by_thread": {k: round(v * 1000 / max(1, calls), 3)
+                                      for k, v in split.items()},
         "commits": writer.batches, "commands_per_commit": round(
             writer.commands / max(1, writer.batches), 1),
         "malformed": node.stats["malformed"], "refused_503": node.stats["refused"]})

@@ -13,14 +13,17 @@ from sqlalchemy.engine import Engine
 from siaga112.adapters.db import migrate
 from siaga112.adapters.db.engine import create_db_engine
 from siaga112.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from siaga112.adapters.notify.webhooks import WebhookNotifier
 from siaga112.adapters.passwords import Argon2PasswordHasher
+from siaga112.adapters.routing.factory import travel_time_provider
 from siaga112.config import CenterConfig, Settings, load_center
 from siaga112.domain.clock import Clock, SystemClock
+from siaga112.domain.events import UnitDispatched
 from siaga112.services import commands as c
 from siaga112.services.handlers import accounts, calls, center, incidents, locations
-from siaga112.services.handlers import positions, telephony
+from siaga112.services.handlers import dispatch, positions, telephony
 from siaga112.services.messagebus import MessageBus
-from siaga112.services.ports import PasswordHasher
+from siaga112.services.ports import PasswordHasher, TravelTimeProvider
 
 COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.ReceiveCall: calls.receive_call,
@@ -38,6 +41,9 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.AttachWaitingFixes: locations.attach_waiting_fixes,
     c.CreateUser: accounts.create_user,
     c.SyncCenter: center.sync_center,
+    c.DispatchUnits: dispatch.dispatch_units,
+    c.UpdateUnitStatus: dispatch.update_unit_status,
+    c.AcknowledgeDispatch: dispatch.acknowledge_dispatch,
     c.TakeSipCall: telephony.take_sip_call,
     c.OfferCall: telephony.offer_call,
     c.ConnectCall: telephony.connect_call,
@@ -66,6 +72,8 @@ class Siaga:
     clock: Clock
     hasher: PasswordHasher
     bus: MessageBus
+    travel: TravelTimeProvider | None = None  # routing for dispatch recommendations
+    notifier: WebhookNotifier | None = None  # agencies' webhooks
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, self.clock)
@@ -86,15 +94,19 @@ def bootstrap(settings: Settings | None = None, *, center: CenterConfig | None =
     if run_migrations:
         migrate.upgrade(engine)
     hasher = Argon2PasswordHasher()
-    deps = {"clock": clock, "center": center, "hasher": hasher}
+    travel = travel_time_provider(center.routing, base_dir=settings.center_path.parent)
+    deps = {"clock": clock, "center": center, "hasher": hasher, "travel": travel}
     bus = MessageBus(
         uow_factory=lambda: SqlAlchemyUnitOfWork(engine, clock),
         command_handlers={cmd: _inject(h, deps) for cmd, h in COMMAND_HANDLERS.items()},
         event_handlers={},
     )
     locations.subscribe(bus)  # a new call takes in the location fixes waiting for it
+    notifier = WebhookNotifier(uow_factory=lambda: SqlAlchemyUnitOfWork(engine, clock),
+                               center=center, clock=clock)
+    bus.subscribe(UnitDispatched, notifier.on_unit_dispatched)  # after commit, in background
     siaga = Siaga(settings=settings, center=center, engine=engine, clock=clock,
-                  hasher=hasher, bus=bus)
+                  hasher=hasher, bus=bus, travel=travel, notifier=notifier)
     if sync_center:
         bus.handle(c.SyncCenter())
     return siaga

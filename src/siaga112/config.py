@@ -153,6 +153,58 @@ class AgencyConfig(_Strict):
     kind: str
     phone: str | None = None
     incident_types: list[Code] = []
+    # Dispatches are posted here as EIDO, signed with HMAC-SHA256. The secret is never in
+    # this file: only the name of the environment variable that holds it (docs/dispatch.md).
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://", max_length=400)
+    webhook_secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _secret_named(self) -> AgencyConfig:
+        if self.webhook_url and not self.webhook_secret_env:
+            raise ValueError("webhook_url needs webhook_secret_env: the environment variable "
+                             "that holds the signing secret")
+        return self
+
+
+# Average speeds of emergency vehicles by OpenStreetMap road class (highway=*), km/h.
+DEFAULT_ROAD_SPEEDS = {
+    "motorway": 70.0, "motorway_link": 45.0, "trunk": 55.0, "trunk_link": 40.0,
+    "primary": 45.0, "primary_link": 35.0, "secondary": 40.0, "secondary_link": 30.0,
+    "tertiary": 35.0, "tertiary_link": 30.0, "unclassified": 25.0, "residential": 25.0,
+    "living_street": 10.0, "service": 15.0, "road": 20.0,
+}
+
+
+class RoutingConfig(_Strict):
+    """How travel times are estimated: straight line (default), the center's OSM file, OSRM."""
+
+    provider: Literal["straight_line", "osm", "osrm"] = "straight_line"
+    circuity: float = Field(default=1.35, ge=1.0, le=3.0)  # road distance / straight distance
+    speed_kmh: float = Field(default=30.0, gt=0, le=200)  # straight line: average speed
+    osm_file: str | None = None  # .osm or .osm.pbf; relative to the center file's folder
+    speeds_kmh: dict[str, Annotated[float, Field(gt=0, le=200)]] = DEFAULT_ROAD_SPEEDS
+    access_speed_kmh: float = Field(default=15.0, gt=0, le=100)  # from a point to its road
+    max_snap_m: float = Field(default=1000.0, gt=0)  # farther from any road: unreachable
+    osrm_url: str | None = Field(default=None, pattern=r"^https?://")
+    osrm_profile: Code = "driving"
+    timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _source_given(self) -> RoutingConfig:
+        if self.provider == "osm" and not self.osm_file:
+            raise ValueError("provider 'osm' needs osm_file")
+        if self.provider == "osrm" and not self.osrm_url:
+            raise ValueError("provider 'osrm' needs osrm_url")
+        return self
+
+
+class WebhooksConfig(_Strict):
+    """Delivery of dispatches to agencies: attempts, and the wait doubling between them."""
+
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    backoff_seconds: float = Field(default=2.0, gt=0, le=600)
+    backoff_max_seconds: float = Field(default=300.0, gt=0)
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
 class StationConfig(_Strict):
@@ -274,6 +326,8 @@ class CenterConfig(_Strict):
     triage: list[TriageConfig] = []
     gazetteer: Gazetteer = Gazetteer()
     location: LocationSettings = LocationSettings()
+    routing: RoutingConfig = RoutingConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CenterConfig:

@@ -32,3 +32,19 @@ def test_staffing_benchmark_runs_and_agrees_with_pyworkforce():
     assert figures["erlang_c"]["max_service_level_difference"] < 1e-9
     assert figures["check_value"] == {"wait_probability": 0.17413, "service_level": 0.88835}
     assert figures["roster"]["staff_hours"] >= figures["roster"]["required_hours"]
+
+
+def test_report_benchmark_runs_and_duckdb_finds_the_same_numbers():
+    figures = run_bench("report.py", "--calls", "1500", "--runs", "1")
+    assert figures["same_numbers"] is True
+    for backend in ("sqlite", "postgresql"):
+        assert figures[backend]["figures"]["total_calls"] == 1500
+        assert figures[backend]["report_seconds"] > 0
+
+
+def test_aml_benchmark_runs_and_stores_and_matches_every_message():
+    figures = run_bench("aml.py", "--messages", "60", "--single", "10", "--producers", "4")
+    assert figures["lost_or_mismatched"] is False
+    for backend in ("sqlite", "postgresql"):
+        assert figures[backend]["stored"] == 70 and figures[backend]["audit_chain_ok"] is True
+        assert figures[backend]["group_commit"]["per_second"] > 0

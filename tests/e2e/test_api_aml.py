@@ -174,8 +174,6 @@ def test_bad_hmac_wrong_tokens_and_wrong_scopes_are_refused_storing_nothing(
     _nothing_stored(siaga)
 
 
-
-
 HTTPS_REFUSALS = [
     (b"", "empty body"),
     (b"{}", "not URL-encoded form data"),

@@ -69,6 +69,21 @@ class UnitStatusChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnitDispatched(DomainEvent):
+    """A unit was sent to an incident (data: unit, agency, dispatch, assignment); the
+    agency's webhook reacts to it after commit."""
+
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchAcknowledged(DomainEvent):
+    """The unit's agency confirmed it received the dispatch."""
+
+    aggregate: ClassVar[str] = "incident"
+
+
+@dataclass(frozen=True, kw_only=True)
 class PositionStateChanged(DomainEvent):
     aggregate: ClassVar[str] = "position"
 

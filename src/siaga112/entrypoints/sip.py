@@ -6,19 +6,49 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from siaga112.adapters.db.group_commit import GroupCommitter
 from siaga112.adapters.sip.node import SipNode
 from siaga112.bootstrap import Siaga
-from siaga112.domain.events import DomainEvent, PositionStateChanged
 from siaga112.services import commands as c
 from siaga112.services.switchboard import Switchboard
 
 log = logging.getLogger(__name__)
 
 
+POSITION_COMMANDS = (c.LogInPosition, c.SetPositionReady, c.SetPositionNotReady,
+                     c.LogOutPosition)
+
+
+def _route_position_commands(siaga: Siaga, writer: GroupCommitter, node: SipNode,
+                             switchboard: Switchboard) -> None:
+    """While the node runs, its writer keeps the positions in memory and is the only one
+    that changes them: the API's position commands are handed to it (and wait for its
+    commit), then the switchboard hears the new state."""
+    for command_type in POSITION_COMMANDS:
+        def handler(command: c.Command, _uow: object) -> Any:
+            done = threading.Event()
+            outcome: list[Any] = []
+            writer.submit(command, lambda result, error: (outcome.extend([result, error]),
+                                                          done.set()))
+            if not done.wait(30):
+                raise TimeoutError("the SIP node's writer did not answer in 30 s")
+            result, error = outcome
+            if error is not None:
+                raise error
+            code = command.position_code  # type: ignore[attr-defined]
+            position = writer.live.positions[code]
+            node.loop.call_from_thread(switchboard.position_changed, code, position.state,
+                                       position.state_since or siaga.clock.now())
+            return result
+
+        siaga.bus.command_handlers[command_type] = handler
+
+
 @dataclass
 class Telephony:
+    siaga: Siaga
     node: SipNode
     writer: GroupCommitter
     switchboard: Switchboard
@@ -30,6 +60,8 @@ class Telephony:
     def stop(self) -> None:
         self.node.stop()
         self.writer.stop()
+        for command_type in POSITION_COMMANDS:  # back to the ordinary handlers
+            self.siaga.bus.command_handlers[command_type] = self.writer.handlers[command_type]
 
 
 def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None = None,
@@ -45,19 +77,14 @@ def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None =
                    admission_limit=t.admission_limit, max_call_seconds=t.max_call_seconds,
                    tcp=tcp)
     writer = GroupCommitter(engine=siaga.engine, clock=siaga.clock,
-                            handlers=siaga.bus.command_handlers,
+                            handlers=dict(siaga.bus.command_handlers),
                             deliver=node.loop.call_from_thread, publish=siaga.bus.publish)
     switchboard = Switchboard(center=siaga.center, clock=siaga.clock, submit=writer.submit,
                               signalling=node, scheduler=node.loop)
     switchboard.load_positions(siaga.uow())
 
-    def from_the_api(event: DomainEvent) -> None:
-        # The writer's own position steps are the switchboard's decisions: not echoed back.
-        if threading.current_thread() is not writer.thread:
-            switchboard.position_event(event)
-
-    siaga.bus.subscribe(PositionStateChanged, from_the_api)
+    _route_position_commands(siaga, writer, node, switchboard)
     writer.start()
     node.start(switchboard)
     log.info("SIP node listening on %s (UDP%s)", node.address, " and TCP" if tcp else "")
-    return Telephony(node, writer, switchboard)
+    return Telephony(siaga, node, writer, switchboard)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -94,9 +93,8 @@ def incident_points(conn: sa.Connection, period: Period,
                   i.kecamatan, i.kelurahan)
         .where(verified(period), i.location_lat.is_not(None), i.location_lon.is_not(None))
         .order_by(i.created_at).limit(limit))
-    return [{"number": number, "type": type_code, "priority": str(priority.value
-                                                                    if priority else ""),
-             "lat": lat, "lon": lon, "kecamatan": kec, "kelurahan": kel}
+    return [{"number": number, "type": type_code, "priority": str(priority), "lat": lat,
+             "lon": lon, "kecamatan": kec, "kelurahan": kel}
             for number, type_code, priority, lat, lon, kec, kel in rows]
 
 
@@ -106,10 +104,3 @@ def geojson(points: Sequence[dict[str, Any]]) -> dict[str, Any]:
          "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
          "properties": {k: v for k, v in p.items() if k not in ("lat", "lon")}}
         for p in points]}
-
-
-def group_rows(rows: Sequence[tuple[Any, ...]]) -> dict[Any, dict[Any, int]]:
-    nested: dict[Any, dict[Any, int]] = defaultdict(dict)
-    for outer, inner, n in rows:
-        nested[outer][inner] = n
-    return dict(nested)

@@ -25,12 +25,12 @@ WIDE, TALL = (9.0, 3.4), (9.0, 4.2)
 
 def png(figure: Figure, *, dpi: int = 110) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=dpi, bbox_inches="tight")
+    figure.savefig(out, format="png", dpi=dpi)  # laid out once, when drawn (constrained)
     return out.getvalue()
 
 
 def _axes(size: tuple[float, float], title: str) -> tuple[Figure, Any]:
-    figure = Figure(figsize=size)
+    figure = Figure(figsize=size, layout="constrained")
     ax = figure.subplots()
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
     ax.spines[["top", "right"]].set_visible(False)

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from siaga112.adapters.db.reading import snapshot
 from siaga112.config import CenterConfig
 from siaga112.domain.errors import InvalidValue
-from siaga112.reports import breakdowns, exports, surabaya
+from siaga112.reports import exports, surabaya
 from siaga112.reports.period import Period
-from siaga112.reports.report import build_report, report_from
+from siaga112.reports.report import build_report, report_and_points
 
 MEDIA = {
     "json": "application/json",
@@ -59,9 +59,12 @@ def evaluation_document(*, engine: Engine, center: CenterConfig, period: Period,
                         words: Mapping[str, str], locale: str,
                         generated_at: datetime | None = None) -> Document:
     _check(fmt, REPORT_FORMATS)
-    with snapshot(engine) as conn:
-        report = report_from(conn, center=center, period=period, generated_at=generated_at)
-        points = breakdowns.incident_points(conn, period) if fmt == "pdf" else []
+    if fmt == "pdf":
+        report, points = report_and_points(engine=engine, center=center, period=period,
+                                           generated_at=generated_at)
+    else:
+        report, points = build_report(engine=engine, center=center, period=period,
+                                      generated_at=generated_at), []
     return render_report(report, fmt=fmt, center=center, period=period, words=words,
                          locale=locale, points=points)
 

@@ -32,10 +32,6 @@ def verified(period: Period) -> sa.ColumnElement[bool]:
     return in_period(period) & i.verified_at.is_not(None) & i.status.not_in(NOT_REAL)
 
 
-def verified_total(conn: sa.Connection, period: Period) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).where(verified(period))).scalar_one())
-
-
 def verified_by_agency(conn: sa.Connection, period: Period, center: CenterConfig) -> dict[str, int]:
     attributed = incident_agencies(center)
     rows = conn.execute(

@@ -4,11 +4,12 @@ Per verified emergency of the period: *received* and *answered* are those of its
 linked call, then the incident's own `verified_at`, `dispatched_at` (first unit
 dispatched), `on_scene_at` and `resolved_at` (clear). Each step counts where both ends
 are known and in order; p50/p90 are nearest-rank percentiles of whole seconds rounded
-up, computed in SQL per step, overall, per incident type and per agency (attribution.py).
+up, per step, overall, per incident type and per agency (attribution.py).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from siaga112.reports.attribution import incident_agencies
 from siaga112.reports.incident_counts import verified
 from siaga112.reports.period import Period
 from siaga112.reports.sql import TimeSql
-from siaga112.reports.stats import EPSILON
+from siaga112.reports.stats import rank
 
 STEPS = (
     ("received_to_answered", "received_at", "answered_at"),
@@ -44,49 +45,59 @@ def response_intervals(conn: sa.Connection, *, period: Period, ts: TimeSql,
         sa.select(c.incident_id, sa.func.min(c.received_at).label("received_at"),
                   sa.func.min(c.connected_at).label("answered_at"))
         .where(c.incident_id.in_(chosen)).group_by(c.incident_id).subquery("first_call"))
-    base = (
-        sa.select(i.id, i.type_code, first_call.c.received_at, first_call.c.answered_at,
-                  i.verified_at, i.dispatched_at, i.on_scene_at, i.resolved_at)
-        .outerjoin(first_call, first_call.c.incident_id == i.id)
-        .where(verified(period)).cte("base"))
-    steps = sa.union_all(*[
-        sa.select(base.c.id, base.c.type_code, sa.literal(name, sa.String).label("step"),
-                  ts.whole_seconds_up(base.c[start], base.c[end]).label("up"),
-                  ts.seconds(base.c[start], base.c[end]).label("exact"))
-        .where(base.c[start].is_not(None), base.c[end].is_not(None), base.c[end] >= base.c[start])
-        for name, start, end in STEPS]).cte("steps")
+    moments = {"received_at": first_call.c.received_at, "answered_at": first_call.c.answered_at,
+               "verified_at": i.verified_at, "dispatched_at": i.dispatched_at,
+               "on_scene_at": i.on_scene_at, "resolved_at": i.resolved_at}
+    columns = []
+    for _name, start, end in STEPS:
+        a, b = moments[start], moments[end]
+        known = a.is_not(None) & b.is_not(None) & (b >= a)
+        columns += [sa.case((known, ts.whole_seconds_up(a, b))),
+                    sa.case((known, ts.seconds(a, b)))]
+    # One row per verified emergency (a few percent of the calls), its steps already
+    # measured in SQL; the percentiles of a few thousand values are then cut in Python.
+    # Ids as text: the same on both sides of the match below, and no UUID objects to build.
+    rows = conn.execute(sa.select(sa.cast(i.id, sa.String), i.type_code, *columns)
+                        .outerjoin(first_call, first_call.c.incident_id == i.id)
+                        .where(verified(period))).all()
     attributed = incident_agencies(center)
-    grouped = sa.union_all(
-        sa.select(sa.literal("all", sa.String).label("dim"), sa.literal("", sa.String).label("key"),
-                  steps.c.step, steps.c.up, steps.c.exact),
-        sa.select(sa.literal("type", sa.String), steps.c.type_code, steps.c.step, steps.c.up,
-                  steps.c.exact),
-        sa.select(sa.literal("agency", sa.String), attributed.c.agency_code, steps.c.step,
-                  steps.c.up, steps.c.exact)
-        .join_from(steps, attributed, attributed.c.incident_id == steps.c.id),
-    ).subquery("grouped")
-    g = grouped.c
-    ranked = sa.select(g.dim, g.key, g.step, g.up, g.exact, sa.func.cume_dist().over(
-        partition_by=[g.dim, g.key, g.step], order_by=g.up).label("cd")).subquery("ranked")
-    r = ranked.c
+    agencies: dict[str, list[str]] = defaultdict(list)
+    for incident_id, agency in conn.execute(
+            sa.select(sa.cast(attributed.c.incident_id, sa.String), attributed.c.agency_code)
+            .where(attributed.c.incident_id.in_(chosen))).all():
+        agencies[incident_id].append(agency)
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)  # group -> row numbers
+    for n, row in enumerate(rows):
+        members[("all", "")].append(n)
+        members[("type", row[1])].append(n)
+        for agency in agencies[row[0]]:
+            members[("agency", agency)].append(n)
+    columns_of = [([r[2 + 2 * k] for r in rows], [r[3 + 2 * k] for r in rows])
+                  for k in range(len(STEP_NAMES))]
 
-    def at_least(p: float) -> sa.ColumnElement[Any]:
-        return sa.func.min(sa.case((r.cd >= p - EPSILON, r.up)))
+    def figures(group: list[int]) -> dict[str, dict[str, Any]]:
+        result = {}
+        for name, (ups, exact) in zip(STEP_NAMES, columns_of, strict=True):
+            mine = [n for n in group if ups[n] is not None]
+            result[name] = _figures(sorted(max(0, int(ups[n])) for n in mine),
+                                    sum(float(exact[n]) for n in mine))
+        return result
 
-    rows = conn.execute(sa.select(r.dim, r.key, r.step, sa.func.count(), sa.func.sum(r.exact),
-                                  at_least(0.5), at_least(0.9)).group_by(r.dim, r.key, r.step))
     result: dict[str, Any] = {
         "steps": list(STEP_NAMES),
-        "overall": {name: _empty() for name in STEP_NAMES},
-        "by_agency": {},
-        "by_type": {},
+        "overall": figures(members[("all", "")]),
+        "by_agency": {}, "by_type": {},
     }
-    for dim, key, step, n, exact, p50, p90 in rows:
-        figures = {"count": int(n), "mean_seconds": round(float(exact) / n, 1),
-                   "p50_seconds": int(p50), "p90_seconds": int(p90)}
-        if dim == "all":
-            result["overall"][step] = figures
-        else:
-            target = result["by_agency" if dim == "agency" else "by_type"]
-            target.setdefault(key, {name: _empty() for name in STEP_NAMES})[step] = figures
+    for (dim, key), group in sorted(members.items()):
+        if dim != "all":
+            result["by_agency" if dim == "agency" else "by_type"][key] = figures(group)
     return result
+
+
+def _figures(ordered: list[int], total: float) -> dict[str, Any]:
+    """count, mean and nearest-rank p50/p90 of one step's sorted whole seconds."""
+    n = len(ordered)
+    if n == 0:
+        return _empty()
+    return {"count": n, "mean_seconds": round(total / n, 1),
+            "p50_seconds": ordered[rank(0.5, n) - 1], "p90_seconds": ordered[rank(0.9, n) - 1]}

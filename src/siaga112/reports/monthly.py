@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,7 +76,3 @@ def monthly(conn: sa.Connection, *, hours: Sequence[Hour], period: Period, ts: T
             "emergencies_by_kecamatan": dict(sorted(kecamatan[month].items())),
         })
     return rows
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)

@@ -7,6 +7,7 @@ Words come in the reader's language (Indonesian first); times in the center's zo
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,16 +25,29 @@ Words = Mapping[str, str]
 WIDTH = A4[0] - 3 * cm
 
 
-def _table(header: Sequence[Any], rows: Sequence[Sequence[Any]], small: bool = False) -> Table:
-    def cell(value: Any) -> str:
-        if value is None:
-            return "–"
-        if isinstance(value, float):
-            return f"{value:.4g}" if value < 1 else f"{value:,.1f}"
-        return str(value)
+CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=7, leading=8.5)
+HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 
-    data = [[cell(v) for v in header], *[[cell(v) for v in row] for row in rows]]
-    table = Table(data, repeatRows=1, hAlign="LEFT")
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}" if value < 1 else f"{value:,.1f}"
+    return str(value)
+
+
+def _table(header: Sequence[Any], rows: Sequence[Sequence[Any]], small: bool = False) -> Table:
+    """A table that fits the page: wide ones get equal columns and wrapped cells."""
+    wide = len(header) > 4 or any(len(_cell(v)) > 40 for row in rows for v in row)
+    if wide:
+        data = [[Paragraph(escape(_cell(v)), HEAD) for v in header],
+                *[[Paragraph(escape(_cell(v)), CELL) for v in row] for row in rows]]
+        widths: list[float] | None = [WIDTH / len(header)] * len(header)
+    else:
+        data = [[_cell(v) for v in header], *[[_cell(v) for v in row] for row in rows]]
+        widths = None
+    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
         ("FONTSIZE", (0, 0), (-1, -1), 7 if small else 8),
@@ -45,7 +59,7 @@ def _table(header: Sequence[Any], rows: Sequence[Sequence[Any]], small: bool = F
 
 
 def _chart(figure: Any, width: float = WIDTH) -> Image:
-    data = charts.png(figure, dpi=130)
+    data = charts.png(figure, dpi=120)
     image = Image(io.BytesIO(data))
     scale = width / image.imageWidth
     image.drawWidth, image.drawHeight = width, image.imageHeight * scale

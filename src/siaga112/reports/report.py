@@ -61,3 +61,17 @@ def report_from(conn: sa.Connection, *, center: CenterConfig, period: Period,
         "incidents": breakdowns.incidents_by_place(conn, period),
         "monthly": monthly.monthly(conn, hours=hours, period=period, ts=ts, center=center),
     }
+
+
+def report_and_points(*, engine: Engine, center: CenterConfig, period: Period,
+                      generated_at: datetime | None = None
+                      ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The report and its verified emergencies' points for the map, from one snapshot."""
+    with snapshot(engine) as conn:
+        return (report_from(conn, center=center, period=period, generated_at=generated_at),
+                breakdowns.incident_points(conn, period))
+
+
+def map_points(*, engine: Engine, period: Period) -> list[dict[str, Any]]:
+    with snapshot(engine) as conn:
+        return breakdowns.incident_points(conn, period)

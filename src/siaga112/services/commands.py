@@ -9,6 +9,7 @@ from datetime import datetime
 from siaga112.domain.accounts import Role
 from siaga112.domain.calls import Channel, Disposition
 from siaga112.domain.incidents import IncidentLocation, Priority, VerificationMethod
+from siaga112.domain.units import UnitStatus
 from siaga112.domain.locations import LocationMethod, LocationSource
 
 
@@ -273,3 +274,29 @@ class CloseCallbackTask(Command):
     by: str
     done: bool = True  # False: cancelled
     note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchUnits(Command):
+    """Send these units to the incident: all of them, or none (one transaction)."""
+
+    incident_id: uuid.UUID
+    unit_codes: tuple[str, ...]
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateUnitStatus(Command):
+    """A unit reports en route, on scene, transporting, returning, available, out of service."""
+
+    unit_code: str
+    status: UnitStatus
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcknowledgeDispatch(Command):
+    """The unit's agency confirms it received the dispatch."""
+
+    unit_code: str
+    by: str

@@ -20,7 +20,6 @@ from typing import Any, Protocol
 
 from siaga112.config import CenterConfig
 from siaga112.domain.clock import Clock
-from siaga112.domain.events import DomainEvent, PositionStateChanged
 from siaga112.domain.locations import LocationSource
 from siaga112.domain.positions import PositionState
 from siaga112.domain.queue import CallQueue
@@ -224,12 +223,7 @@ class Switchboard:
             self._schedule_wrap_up(live.position)
         self.dispatch()
 
-    # -- positions changed through the API (bus events, via the scheduler's thread) --------
-    def position_event(self, event: DomainEvent) -> None:
-        if isinstance(event, PositionStateChanged):
-            self.scheduler.call_from_thread(self.position_changed, event.aggregate_id,
-                                            PositionState(event.after), event.at)
-
+    # -- positions changed through the API (on the scheduler's thread) ---------------------
     def position_changed(self, code: str, state: PositionState, at: datetime) -> None:
         desk = self.queue.desk(code)
         if desk.state is state:

@@ -127,6 +127,9 @@ def confidence(name: str, text: str) -> float:
     return number(name, text, low=0, high=100)
 
 
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
 class Informative:
     """Collects the fields that do not locate the caller: bad ones become warnings."""
 
@@ -134,7 +137,10 @@ class Informative:
         self.warnings: list[str] = []
 
     def check(self, name: str, text: str, pattern: str) -> str | None:
-        if re.fullmatch(pattern, text, flags=re.ASCII):
+        compiled = _COMPILED.get(pattern)
+        if compiled is None:
+            compiled = _COMPILED.setdefault(pattern, re.compile(pattern, re.ASCII))
+        if compiled.fullmatch(text):
             return text
         self.warnings.append(f"{name}: '{shown(text)}' is not valid; ignored")
         return None

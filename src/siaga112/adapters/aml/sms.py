@@ -19,6 +19,7 @@ MAX_SMS_CHARS = 1600  # ten concatenated SMS; an AML message fits in one or two
 MAX_FIELDS = 40
 # The header as handsets write it; gateways sometimes turn the straight quote into a curly one.
 HEADER = re.compile(r'A["\u201c\u201d\u2033\']?ML=([0-9]{1,3})', re.IGNORECASE)
+TOP = re.compile(r"[0-9]{14}", re.ASCII)
 STALE_SECONDS = 300  # a position taken this long before the call started is flagged
 
 V1_FIELDS = frozenset({"lt", "lg", "rd", "top", "lc", "pm", "si", "ei", "mcc", "mnc", "ml"})
@@ -127,10 +128,11 @@ def _version_1(fields: dict[str, str], *, length: int) -> AmlMessage:
 
 def _top(text: str) -> datetime:
     """`top`: YYYYMMDDhhmmss in UTC."""
-    if not re.fullmatch(r"[0-9]{14}", text, flags=re.ASCII):
+    if not TOP.fullmatch(text):
         raise AmlError(f"top: '{shown(text)}' is not a time YYYYMMDDhhmmss")
     try:
-        at = datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        at = datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]),
+                      int(text[10:12]), int(text[12:]), tzinfo=UTC)
     except ValueError:
         raise AmlError(f"top: '{text}' is not a real date and time") from None
     return epoch("top", at.timestamp())

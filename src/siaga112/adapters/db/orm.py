@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
-from siaga112.adapters.db import tables
+from siaga112.adapters.db import orm_dispatch, tables
 from siaga112.domain.accounts import ServiceAccount, User
 from siaga112.domain.callbacks import CallbackTask
 from siaga112.domain.calls import Call
@@ -43,6 +43,7 @@ def start_mappers() -> None:
     m(User, tables.users)
     m(ServiceAccount, tables.service_accounts)
     m(CallbackTask, tables.tables_telephony.callback_tasks)
+    orm_dispatch.map_dispatch(m)
     for cls in AGGREGATES_WITH_EVENTS:
         event.listen(cls, "load", _fresh_event_list)
 

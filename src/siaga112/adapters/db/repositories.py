@@ -257,7 +257,12 @@ class SqlLocationRepository(_Tracking):
             execution_options={"synchronize_session": False}).rowcount)
 
     def add_all(self, fixes: Sequence[LocationFix]) -> None:
-        self.session.add_all(fixes)  # written at the commit, in one batch
+        """Many new fixes in one INSERT (the AML group commit): no unit-of-work bookkeeping;
+        the objects stay detached, so change them through `get` if ever needed."""
+        if fixes:
+            names = [col.name for col in tables.location_fixes.columns]
+            self.session.execute(sa.insert(tables.location_fixes),
+                                 [{n: getattr(fix, n) for n in names} for fix in fixes])
 
     def lock_matching(self) -> None:
         """Order fix matching against calls adopting waiting fixes (docs/location.md).

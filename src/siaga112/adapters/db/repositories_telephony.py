@@ -37,6 +37,17 @@ SIP_COLUMNS = ("call_id", "sip_call_id", "identity_header", "identity_raw", "rem
 INSERT_SIP_CALL = sa.insert(sip_calls).values({n: sa.bindparam(f"b_{n}") for n in SIP_COLUMNS})
 
 
+def sip_call_row(*, call_id: uuid.UUID, sip_call_id: str, identity_header: str | None,
+                 identity_raw: str | None, remote: str | None, location_status: str | None,
+                 refused_with: int | None = None) -> dict[str, Any]:
+    return {"b_call_id": call_id, "b_sip_call_id": sip_call_id[:200],
+            "b_identity_header": identity_header,
+            "b_identity_raw": identity_raw[:1000] if identity_raw else None,
+            "b_remote": remote[:80] if remote else None,
+            "b_location_status": location_status[:200] if location_status else None,
+            "b_refused_with": refused_with}
+
+
 class SqlSipCallRepository:
     def __init__(self, session: Any) -> None:
         self.session = session
@@ -44,13 +55,10 @@ class SqlSipCallRepository:
     def add(self, *, call_id: uuid.UUID, sip_call_id: str, identity_header: str | None,
             identity_raw: str | None, remote: str | None, location_status: str | None,
             refused_with: int | None = None) -> None:
-        self.session.execute(INSERT_SIP_CALL, {
-            "b_call_id": call_id, "b_sip_call_id": sip_call_id[:200],
-            "b_identity_header": identity_header,
-            "b_identity_raw": identity_raw[:1000] if identity_raw else None,
-            "b_remote": remote[:80] if remote else None,
-            "b_location_status": location_status[:200] if location_status else None,
-            "b_refused_with": refused_with})
+        self.session.execute(INSERT_SIP_CALL, sip_call_row(
+            call_id=call_id, sip_call_id=sip_call_id, identity_header=identity_header,
+            identity_raw=identity_raw, remote=remote, location_status=location_status,
+            refused_with=refused_with))
 
     def get(self, call_id: uuid.UUID) -> dict[str, Any] | None:
         row = self.session.execute(sa.select(sip_calls).where(

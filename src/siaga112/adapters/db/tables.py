@@ -237,3 +237,4 @@ sa.Index("ix_calls_report", calls.c.received_at, calls.c.connected_at, calls.c.r
 sa.Index("ix_calls_caller_received", calls.c.caller_number, calls.c.received_at)
 
 from siaga112.adapters.db import tables_telephony  # noqa: E402,F401
+from siaga112.adapters.db import tables_dispatch  # noqa: E402,F401

@@ -22,6 +22,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from siaga112.adapters.db import tables
+from siaga112.adapters.db.repositories_telephony import (
+    INSERT_SIP_CALL,
+    SqlCallbackRepository,
+    SqlSipCallRepository,
+    sip_call_row,
+)
 from siaga112.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from siaga112.domain.calls import Call
 from siaga112.domain.clock import Clock
@@ -114,8 +120,7 @@ class _LiveCalls:
         return None if known is None else self.get(known)
 
     def add(self, call: Call) -> None:
-        self.uow.session.execute(INSERT_CALL, {f"b_{n}": getattr(call, n)
-                                               for n in NEW_CALL_COLUMNS})
+        # Inserted with the batch (before anything that refers to it), in one executemany.
         live = self.uow.live
         live.calls[call.id] = call
         if call.external_id:
@@ -129,6 +134,25 @@ class _LiveCalls:
 
     def purge_numbers(self, *, before: Any) -> int:
         raise NotImplementedError
+
+
+class _DeferredSipCalls(SqlSipCallRepository):
+    """Rows are written with the batch, after the calls they belong to."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, **values: Any) -> None:
+        self.rows.append(sip_call_row(**values))
+
+
+class _DeferredCallbacks(SqlCallbackRepository):
+    """Flushed with the batch, after the calls they refer to are inserted."""
+
+    def add(self, item: Any) -> None:
+        self.session.add(item)
+        self.seen.add(item)
 
 
 class _LivePositions:
@@ -168,6 +192,8 @@ class WriteBehindUnitOfWork(SqlAlchemyUnitOfWork):
         self.batch_new: list[Call] = []
         self.batch_events: list[DomainEvent] = []
         self.calls = _LiveCalls(self)  # type: ignore[assignment]
+        self.sip_calls = _DeferredSipCalls(self.session)  # type: ignore[assignment]
+        self.callbacks = _DeferredCallbacks(self.session)
         self.positions = _LivePositions(self)  # type: ignore[assignment]
 
     def __enter__(self) -> Self:
@@ -186,8 +212,13 @@ class WriteBehindUnitOfWork(SqlAlchemyUnitOfWork):
         self.batch_events.extend(pending)
 
     def commit_batch(self) -> list[DomainEvent]:
+        new = [{f"b_{n}": getattr(call, n) for n in NEW_CALL_COLUMNS} for call in self.batch_new]
+        if new:
+            self.session.execute(INSERT_CALL, new)
+        if self.sip_calls.rows:
+            self.session.execute(INSERT_SIP_CALL, self.sip_calls.rows)
         calls = [{"b_id": call.id, **{f"b_{n}": getattr(call, n) for n in CALL_COLUMNS}}
-                 for call, _ in self.batch.calls.values()]
+                 for call, before in self.batch.calls.values() if before is not None]
         if calls:
             self.session.execute(UPDATE_CALL, calls)
         positions = [{"b_code": p.code, **{f"b_{n}": getattr(p, n) for n in POSITION_COLUMNS}}

@@ -24,6 +24,7 @@ REQUIRED = ("via", "from", "to", "call-id", "cseq")
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~\-]+$")
 _REQUEST_LINE = re.compile(r"^([A-Za-z0-9.!%*_+`'~\-]+) (\S+) SIP/2\.0$")
 _STATUS_LINE = re.compile(r"^SIP/2\.0 ([1-6]\d\d) ?(.*)$")
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _CSEQ = re.compile(r"^(\d{1,10})\s+([A-Za-z0-9.!%*_+`'~\-]+)$")
 _URI = re.compile(r"^(sips?):(?:([^@;?>]*)@)?([^;?:>]+|\[[^\]]+\])(?::(\d{1,5}))?([^?>]*)")
 REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request",
@@ -216,7 +217,7 @@ def _check(msg: SipMessage) -> None:
         raise SipError(400, "Bad CSeq", msg)
     if msg.is_request and method != msg.method:
         raise SipError(400, "CSeq method does not match the request", msg)
-    if msg.is_request and parse_uri(msg.uri or "") is None and not (msg.uri or "").startswith("tel:"):
+    if msg.is_request and not _ABSOLUTE_URI.match(msg.uri or ""):  # sip:, tel:, urn:service:sos
         raise SipError(400, "Bad Request-URI", msg)
 
 

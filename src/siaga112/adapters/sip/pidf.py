@@ -83,6 +83,8 @@ def body_parts(msg: SipMessage) -> list[tuple[str, str, bytes]]:
     chunks = msg.body.split(b"--" + boundary)
     if len(chunks) < 3:
         raise LocationError("multipart body without its parts or closing boundary")
+    if not any(chunk.startswith(b"--") for chunk in chunks[2:]):
+        raise LocationError("multipart body without its closing boundary")
     parts = []
     for chunk in chunks[1:]:
         if chunk.startswith(b"--"):

@@ -43,8 +43,19 @@ def _run(settings: Settings, host: str | None, port: int | None) -> None:
                 typer.echo(f"refusing to start in production: {p}", err=True)
             raise typer.Exit(2)
     _start_daily_purge(siaga)
-    uvicorn.run(create_app(siaga), host=host or settings.http_host,
-                port=port or settings.http_port, log_level="info")
+    from siaga112.entrypoints.sip import start_telephony
+
+    try:
+        telephony = start_telephony(siaga)  # the SIP listener, beside the web server
+    except OSError as exc:
+        typer.echo(f"cannot listen for SIP on {settings.sip_host}:{settings.sip_port}: {exc} "
+                   "(set SIAGA112_SIP_PORT)", err=True)
+        raise typer.Exit(2) from None
+    try:
+        uvicorn.run(create_app(siaga), host=host or settings.http_host,
+                    port=port or settings.http_port, log_level="info")
+    finally:
+        telephony.stop()
 
 
 def _start_daily_purge(siaga: Siaga) -> None:
@@ -90,6 +101,8 @@ def demo(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"
     url = f"http://{host or settings.http_host}:{port or settings.http_port}/"
     typer.echo(f"\nSiaga112 demo: {siaga.center.center.name} ({siaga.center.center.timezone})")
     typer.echo(f"database: {settings.effective_database_url}")
+    typer.echo(f"SIP (UDP and TCP): sip:112@{settings.sip_host}:{settings.sip_port}  "
+               "(positions ring their sip_uri; see docs/telephony.md)")
     typer.echo(f"open {url}\n\ndemo logins (password '{DEMO_PASSWORD}' for all):")
     for username, full_name, role, _agency in DEMO_USERS:
         typer.echo(f"  {username:12} {role.value:11} {full_name}")

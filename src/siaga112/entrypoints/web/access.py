@@ -17,8 +17,11 @@ CT, DS, SV, AG, AD = Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.AGE
 CALL_READERS = frozenset({CT, DS, SV, AD})
 CALL_HANDLERS = frozenset({CT, SV})
 INCIDENT_WRITERS = frozenset({CT, DS, SV})
-# Agency users see incidents once dispatch hands them theirs (dispatch issue); until then none.
-INCIDENT_READERS = frozenset({CT, DS, SV, AD})
+# Agencies (users and their systems) read only the incidents a unit of theirs was dispatched
+# to: the routes filter with entrypoints/web/visibility.py.
+INCIDENT_READERS = frozenset({CT, DS, SV, AD, AG, Scope.AGENCY_SYSTEM})
+DISPATCHERS = frozenset({DS, SV})
+UNIT_REPORTERS = frozenset({DS, SV, AG, Scope.AGENCY_SYSTEM})  # agencies: own units only
 
 ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/healthz"): PUBLIC,
@@ -41,10 +44,25 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("POST", "/api/v1/incidents/{incident_id}/verify"): INCIDENT_WRITERS,
     ("POST", "/api/v1/incidents/{incident_id}/notes"): INCIDENT_WRITERS,
     ("POST", "/api/v1/incidents/{incident_id}/calls"): INCIDENT_WRITERS,
+    ("GET", "/api/v1/incidents/{incident_id}/eido"): INCIDENT_READERS,
+    ("GET", "/api/v1/dispatch/incidents/{incident_id}/recommendation"): DISPATCHERS,
+    ("POST", "/api/v1/dispatch/incidents/{incident_id}/units"): DISPATCHERS,
+    ("GET", "/api/v1/dispatch/incidents/{incident_id}"): INCIDENT_READERS,
+    ("POST", "/api/v1/dispatch/units/{unit_code}/status"): UNIT_REPORTERS,
+    ("POST", "/api/v1/dispatch/units/{unit_code}/acknowledge"): UNIT_REPORTERS,
+    ("GET", "/api/v1/dispatch/deliveries"): frozenset({DS, SV, AD}),
     ("GET", "/api/v1/agencies"): ANY_USER,
     ("GET", "/api/v1/stations"): ANY_USER,
     ("GET", "/api/v1/units"): ANY_USER,
     ("GET", "/api/v1/staffing"): frozenset({SV, AD}),
+    ("GET", "/api/v1/positions"): frozenset({CT, DS, SV, AD}),
+    ("POST", "/api/v1/positions/{code}/login"): CALL_HANDLERS,
+    ("POST", "/api/v1/positions/{code}/ready"): CALL_HANDLERS,
+    ("POST", "/api/v1/positions/{code}/not-ready"): CALL_HANDLERS,
+    ("POST", "/api/v1/positions/{code}/logout"): CALL_HANDLERS,
+    ("GET", "/api/v1/callbacks"): CALL_HANDLERS,
+    ("GET", "/api/v1/callbacks/{task_id}"): CALL_HANDLERS,
+    ("POST", "/api/v1/callbacks/{task_id}/close"): CALL_HANDLERS,
     # Pages (pages.py): no session is a redirect to /login, a refused role a 403 page.
     ("GET", "/"): ANY_USER,
     ("GET", "/login"): PUBLIC,

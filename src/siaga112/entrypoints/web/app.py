@@ -12,8 +12,10 @@ from siaga112.entrypoints.web.errors import ERROR_RESPONSES, install_error_handl
 from siaga112.entrypoints.web.hardening import HardeningMiddleware, RateLimiter
 from siaga112.entrypoints.web.routes import auth, calls, health, incidents, resources
 from siaga112.entrypoints.web.routes import staffing
+from siaga112.entrypoints.web.routes import positions
 from siaga112.entrypoints.web.routes import reports  # evaluation, exports, public summary
 from siaga112.entrypoints.web.routes import aml, gazetteer, locations  # caller location
+from siaga112.entrypoints.web.routes import dispatch  # recommend, send, follow, EIDO
 
 
 def create_app(siaga: Siaga) -> FastAPI:
@@ -31,10 +33,12 @@ def create_app(siaga: Siaga) -> FastAPI:
     install_error_handlers(app)
     # Each router carries its full prefix: the access check reads the route's own path.
     for router in (health.router, auth.router, calls.router, incidents.router,
-                   resources.router, staffing.router):
+                   resources.router, staffing.router, positions.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(reports.router, responses=ERROR_RESPONSES)
     for router in (aml.router, locations.router, gazetteer.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
+    for router in (dispatch.router, dispatch.incident_router):
         app.include_router(router, responses=ERROR_RESPONSES)
     pages.mount(app)
     return app

@@ -21,11 +21,9 @@ from siaga112.entrypoints.web.deps import SiagaDep
 from siaga112.entrypoints.web.pages import Viewer, render
 from siaga112.entrypoints.web.report_words import words
 from siaga112.reports import charts, transparency
-from siaga112.reports.breakdowns import incident_points
 from siaga112.reports.exports import center_names
 from siaga112.reports.period import Period
-from siaga112.reports.report import report_from
-from siaga112.adapters.db.reading import snapshot
+from siaga112.reports.report import report_and_points
 
 REPORTS_PATH, PUBLIC_PATH = "/supervisor/reports", "/public"
 
@@ -79,10 +77,8 @@ def reports_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLRespons
                       problem="bad_input", **context)
     w = words(locale)
     names = center_names(siaga.center, locale)
-    with snapshot(siaga.engine) as conn:
-        report = report_from(conn, center=siaga.center, period=period,
-                             generated_at=siaga.clock.now())
-        points = incident_points(conn, period)
+    report, points = report_and_points(engine=siaga.engine, center=siaga.center,
+                                       period=period, generated_at=siaga.clock.now())
     places = [(k.lat, k.lon) for k in siaga.center.gazetteer.kelurahan]
     context.update(
         report=report, names=names, problem=None, query=f"from={period.first_day}&to="

@@ -18,9 +18,9 @@ from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.deps import Authorized, Principal, SiagaDep
 from siaga112.entrypoints.web.report_words import words
 from siaga112.reports import documents, transparency
-from siaga112.reports.breakdowns import geojson, incident_points
+from siaga112.reports.breakdowns import geojson
 from siaga112.reports.period import Period
-from siaga112.adapters.db.reading import snapshot
+from siaga112.reports.report import map_points
 
 api = APIRouter(prefix=f"{API}/reports", tags=["reports"], dependencies=[Authorized])
 public_api = APIRouter(prefix=f"{API}/public", tags=["public"], dependencies=[Authorized])
@@ -78,9 +78,7 @@ def incidents(_: Principal, siaga: SiagaDep, first: From = None, last: To = None
 def incident_map(_: Principal, siaga: SiagaDep, first: From = None,
                  last: To = None) -> dict[str, Any]:
     """Verified emergencies with a location, as GeoJSON points (no caller data)."""
-    period = period_of(siaga, first, last)
-    with snapshot(siaga.engine) as conn:
-        return geojson(incident_points(conn, period))
+    return geojson(map_points(engine=siaga.engine, period=period_of(siaga, first, last)))
 
 
 def _summary(siaga: SiagaDep, first: date | None, last: date | None,

@@ -1,0 +1,1 @@
+"""Travel-time providers (services/ports.py TravelTimeProvider): straight line, OSM graph, OSRM."""
