@@ -20,13 +20,12 @@ import os
 import resource
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,7 +56,7 @@ def free_port() -> int:
 @contextmanager
 def database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        yield f"sqlite:///{workdir / f'bench_{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"siaga112_bench_{uuid.uuid4().hex[:10]}"
@@ -92,10 +91,16 @@ def sipp_callers(port: int, calls: int, rate: float, hold_ms: int, workdir: Path
     failed = int(row["FailedCall(C)"])
     return {"exit_code": done.returncode, "sent": int(row["OutgoingCall(C)"]),
             "successful": successful, "failed": failed, "elapsed_s": round(elapsed, 2),
-            # Calls started per second over the sending window, as sipp reports it.
+            # sipp's CallRate(C): calls over the whole run, the last call's tail included.
             "rate_achieved": round(float(row["CallRate(C)"]), 1),
             "sipp_cpu_s": round((ended.ru_utime + ended.ru_stime)
                                 - (started.ru_utime + started.ru_stime), 2)}
+
+
+def arrival_rate(count: int, arrivals: tuple[float, float]) -> float:
+    """New INVITEs per second as the server saw them arrive (first to last)."""
+    first, last = arrivals
+    return round((count - 1) / (last - first), 1) if count > 1 and last > first else 0.0
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -128,6 +133,28 @@ def measure_bare(calls: int, rate: float, hold_ms: int, workdir: Path) -> dict[s
     finally:
         server.stop()
     result["cpu_ms_per_call"] = round((cpu_seconds() - cpu0) * 1000 / max(1, calls), 3)
+    result["rate_in"] = arrival_rate(server.invites, server.arrivals)
+    result["clean"] = result["failed"] == 0 and result["successful"] == calls
+    return result
+
+
+def measure_sippy(python: str, calls: int, rate: float, hold_ms: int,
+                  workdir: Path) -> dict[str, object]:
+    """The candidate stack sippy 2.5.0 as the same bare answering server (its own process)."""
+    port = free_port()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = subprocess.Popen([python, str(ROOT / "bench" / "sippy_uas.py"), str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+    time.sleep(1.5)
+    try:
+        result = sipp_callers(port, calls, rate, hold_ms, workdir, f"sippy_{rate}")
+    finally:
+        server.terminate()
+        server.wait(10)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    result["cpu_ms_per_call"] = round((cpu - float(result["sipp_cpu_s"])) * 1000  # type: ignore[arg-type]
+                                      / max(1, calls), 3)
     result["clean"] = result["failed"] == 0 and result["successful"] == calls
     return result
 
@@ -186,14 +213,18 @@ def measure_full(backend: str, calls: int, rate: float, hold_ms: int, positions:
                                       for k, v in split.items()},
         "commits": writer.batches, "commands_per_commit": round(
             writer.commands / max(1, writer.batches), 1),
-        "malformed": node.stats["malformed"], "refused_503": node.stats["refused"]})
+        "malformed": node.stats["malformed"], "refused_503": node.stats["refused"],
+        "rate_in": arrival_rate(node.stats["received"], node.arrivals)})
     result["clean"] = (result["failed"] == 0 and result["successful"] == calls
                        and result["lost"] == 0 and result["released"] == calls)
     return result
 
 
 def highest_clean(runs: list[dict[str, object]]) -> float:
-    clean = [float(r["rate_achieved"]) for r in runs if r["clean"]]  # type: ignore[arg-type]
+    """The highest arrival rate (at the server; sipp's own where unknown) run with zero
+    failed and zero lost calls."""
+    clean = [float(r.get("rate_in") or r["rate_achieved"]) for r in runs  # type: ignore[arg-type]
+             if r["clean"]]
     return max(clean, default=0.0)
 
 
@@ -204,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hold-ms", type=int, default=200)
     parser.add_argument("--positions", type=int, default=80)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--compare-sippy", metavar="PYTHON",
+                        help="also measure sippy 2.5.0 (installed in that Python) as a bare server")
     args = parser.parse_args(argv)
     if shutil.which("sipp") is None:
         print("sipp is missing: install Debian's sip-tester (scripts/test does)", file=sys.stderr)
@@ -217,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         bare = [dict(measure_bare(args.calls, r, args.hold_ms, workdir), rate=r) for r in rates]
         result["bare"] = {"runs": bare, "clean_rate": highest_clean(bare)}
+        if args.compare_sippy:
+            sippy = [dict(measure_sippy(args.compare_sippy, args.calls, r, args.hold_ms, workdir),
+                          rate=r) for r in rates]
+            result["sippy_bare"] = {"runs": sippy, "clean_rate": highest_clean(sippy)}
         for backend in backends:
             runs = [dict(measure_full(backend, args.calls, r, args.hold_ms, args.positions,
                                       workdir), rate=r) for r in rates]

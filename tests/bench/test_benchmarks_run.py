@@ -48,3 +48,24 @@ def test_aml_benchmark_runs_and_stores_and_matches_every_message():
     for backend in ("sqlite", "postgresql"):
         assert figures[backend]["stored"] == 70 and figures[backend]["audit_chain_ok"] is True
         assert figures[backend]["group_commit"]["per_second"] > 0
+
+
+def test_sip_intake_benchmark_runs_and_loses_no_call():
+    figures = run_bench("sip_intake.py", "--calls", "30", "--rate", "15", "--positions", "8",
+                        "--hold-ms", "100")
+    assert figures["lost_calls"] is False
+    assert figures["bare"]["runs"][0]["clean"] is True
+    for backend in ("sqlite", "postgresql"):
+        run = figures[backend]["runs"][0]
+        assert (run["sent"], run["calls_stored"], run["released"]) == (30, 30, 30), run
+        assert run["failed"] == 0 and run["invite_180_ms"]["p50"] > 0
+        assert figures[backend]["ratio_to_bare"] > 0
+
+
+def test_recommend_benchmark_runs_and_agrees_with_the_naive_router():
+    figures = run_bench("recommend.py", "--side", "30", "--units", "60", "--incidents", "10",
+                        "--naive", "2")
+    assert figures["nodes"] == 900 and figures["units"] == 60
+    assert figures["recommend_ms"]["incidents"] == 10 and figures["naive_ms"]["incidents"] == 2
+    assert figures["max_difference_s"] < 0.1  # same answers: milliseconds of rounding only
+    assert figures["graph_build_s"] > 0

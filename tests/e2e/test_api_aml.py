@@ -84,7 +84,8 @@ def test_signed_https_is_accepted_attached_and_shown_in_the_trail(login, operato
     trail = ct.get(f"/api/v1/calls/{call}/locations").json()
     [fix] = trail["fixes"]
     assert fix["id"] == body["fix_id"] == trail["suggested_fix_id"]
-    assert (fix["source"], fix["lat"], fix["radius_m"], fix["method"]) == ("aml", -3.97474, 9.5, "gnss")
+    assert (fix["source"], fix["lat"], fix["radius_m"]) == ("aml", -3.97474, 9.5)
+    assert fix["method"] == "gnss" and fix["format"] == "https" and fix["warnings"] == []
     assert fix["suggested"] is True and fix["chosen"] is False and trail["chosen_fix_id"] is None
     assert fix["place"]["kelurahan"]["name"] == "Kasilampe"
     assert fix["place"]["kecamatan"]["name"] == "Kendari" and fix["place"]["distance_m"] > 0

@@ -41,7 +41,8 @@ def test_calls_acknowledged_before_a_kill_9_are_all_there_after(database_url):
     siaga.bus.handle(c.CreateUser(username="ani", full_name="Ani", role=Role.CALL_TAKER,
                                   password="correct horse 112", must_change_password=False))
     siaga.engine.dispose()
-    env = {**os.environ, "SIAGA112_DATABASE_URL": database_url}
+    env = {**os.environ, "SIAGA112_DATABASE_URL": database_url,
+           "SIAGA112_SIP_PORT": str(free_port())}  # `serve` listens for SIP too
     port = free_port()
     proc = _start(env, port)
     acknowledged = []

@@ -94,7 +94,7 @@ def test_the_public_summary_needs_no_login_and_shows_no_personal_data(server, se
 @contextmanager
 def _browser(server: str, role: Role) -> Iterator[httpx.Client]:
     """A client holding the cookie session a browser would."""
-    with httpx.Client(base_url=server) as client:
+    with httpx.Client(base_url=server, timeout=60) as client:  # a page draws six charts
         client.post("/api/v1/auth/login",
                     json={"username": USERS[role][0], "password": PASSWORD})
         yield client

@@ -5,18 +5,24 @@ location that nothing automatic ever overwrites."""
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+
+import pytest
 
 from siaga112.adapters.aml import parse_sms
 from siaga112.adapters.db.audit import verify_chain
 from siaga112.bootstrap import bootstrap
+from siaga112.domain.accounts import Scope
 from siaga112.domain.calls import Channel
-from siaga112.domain.errors import InvalidValue
+from siaga112.domain.errors import InvalidValue, NotFound
 from siaga112.domain.locations import LocationMethod, LocationSource, suggested_fix
 from siaga112.entrypoints.aml_fixes import incoming_fix
 from siaga112.services import commands as c
+from siaga112.services.handlers.aml_senders import set_hmac_key
 from siaga112.services.handlers.locations import FixOutcome, fix_committer
+from siaga112.services.handlers.service_accounts import create_service_account
 
 NUMBER = "081234567890"
 KENDARI = (-3.97474, 122.60057)  # by Puskesmas Mata
@@ -27,6 +33,18 @@ def aml(caller: str | None, lat: float = KENDARI[0], lon: float = KENDARI[1],
         radius: float = 10.0, **kw) -> c.IncomingFix:
     return c.IncomingFix(caller=caller, source=LocationSource.AML, lat=lat, lon=lon,
                          radius_m=radius, confidence=68, method=LocationMethod.GNSS, **kw)
+
+
+def trail_of(siaga, call) -> list:
+    with siaga.uow() as uow:
+        return list(uow.locations.for_call(call))
+
+
+def wait_for(probe, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not (found := probe()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
 
 
 def ingest(siaga, *fixes: c.IncomingFix) -> list:
@@ -77,8 +95,9 @@ def test_unmatched_fixes_are_kept_listed_and_join_a_call_that_comes_in_the_windo
         assert {f.id for f in uow.locations.unmatched()} == {early.fix_id, withheld.fix_id}
     clock.advance(20)  # the INVITE comes after the handset's AML
     call = siaga.bus.handle(c.ReceiveCall(channel=Channel.VOICE, caller=NUMBER))
+    trail = wait_for(lambda: trail_of(siaga, call))  # attached by a writer of its own
+    assert [f.id for f in trail] == [early.fix_id]
     with siaga.uow() as uow:
-        assert [f.id for f in uow.locations.for_call(call)] == [early.fix_id]
         assert [f.id for f in uow.locations.unmatched()] == [withheld.fix_id]
         log = uow.event_log.for_aggregate("call", str(call))
     assert any(r["event_type"] == "LocationFixRecorded"
@@ -89,6 +108,7 @@ def test_a_fix_older_than_the_window_does_not_join_a_new_call(siaga, clock):
     [old] = ingest(siaga, aml(NUMBER))
     clock.advance(31 * 60)
     call = siaga.bus.handle(c.ReceiveCall(channel=Channel.VOICE, caller=NUMBER))
+    assert siaga.bus.handle(c.AttachWaitingFixes(call_ids=(call,))) == 0
     with siaga.uow() as uow:
         assert uow.locations.for_call(call) == []
         assert uow.locations.get(old.fix_id).call_id is None
@@ -156,3 +176,24 @@ def test_the_window_comes_from_the_center_file(siaga, clock, kendari):
     ended_call(short, clock)
     clock.advance(6 * 60)
     assert ingest(short, aml(NUMBER))[0].call_id is None
+
+
+def test_hmac_keys_belong_to_aml_senders_only_and_stay_out_of_the_log(siaga):
+    for name, scope in (("aml-op", Scope.AML_GATEWAY), ("sip-1", Scope.SIP_NODE)):
+        create_service_account(siaga.uow(), name=name, scopes=frozenset({scope}),
+                               agency_code=None, by="test", clock=siaga.clock)
+    key = set_hmac_key(siaga.uow(), name="aml-op", key=None, by="admin", clock=siaga.clock)
+    assert len(key) == 64
+    set_hmac_key(siaga.uow(), name="aml-op", key="kunci-baru-operator-112", by="admin",
+                 clock=siaga.clock)
+    with pytest.raises(InvalidValue, match="no scope aml_gateway"):
+        set_hmac_key(siaga.uow(), name="sip-1", key=None, by="admin", clock=siaga.clock)
+    with pytest.raises(NotFound):
+        set_hmac_key(siaga.uow(), name="nobody", key=None, by="admin", clock=siaga.clock)
+    with pytest.raises(InvalidValue, match="16-200 printable"):
+        set_hmac_key(siaga.uow(), name="aml-op", key="short", by="admin", clock=siaga.clock)
+    with siaga.uow() as uow:
+        assert uow.users.service_account("aml-op").hmac_key == "kunci-baru-operator-112"
+        log = uow.event_log.for_aggregate("user", "svc:aml-op")
+    assert [r["after"] for r in log] == ["hmac_key_set", "hmac_key_rotated"]
+    assert key not in str(log) and "kunci-baru" not in str(log)

@@ -206,12 +206,13 @@ def test_exports_read_back(db, kendari, seeded):
     summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
     assert summary["Total panggilan"] == 5982 and summary["Tidak valid"] == 1222
 
-    pdf = documents.evaluation_document(fmt="pdf", **common).content
-    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
-    if shutil.which("pdftotext"):
-        shown = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
-                               check=True).stdout.decode()
-        assert "Laporan evaluasi" in shown and "5982" in shown and "2522" in shown
+    if db.dialect.name == "sqlite":  # the same report, drawn the same on either database
+        pdf = documents.evaluation_document(fmt="pdf", **common).content
+        assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+        if shutil.which("pdftotext"):
+            shown = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                                   check=True).stdout.decode()
+            assert "Laporan evaluasi" in shown and "5982" in shown and "2522" in shown
 
     incidents = documents.incidents_document(engine=db, center=kendari, period=period,
                                              fmt="csv").content.decode()
@@ -229,11 +230,15 @@ def test_exports_read_back(db, kendari, seeded):
     assert kinds[1][1] == 5982 and sum(kinds[1][2:]) == 5982
 
 
-def test_the_pdf_speaks_indonesian_first_and_english_when_asked(db, kendari):
-    from siaga112.reports.pdf import report_pdf
+def test_the_pdf_speaks_indonesian_first_and_english_when_asked(tmp_path, kendari):
+    from siaga112.adapters.db.engine import create_db_engine
     from siaga112.reports.exports import center_names
+    from siaga112.reports.pdf import report_pdf
 
-    r = report(db, kendari, "2025-06-10", "2025-06-11")
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'pdf.sqlite3'}")
+    migrate.upgrade(engine)
+    r = report(engine, kendari, "2025-06-10", "2025-06-11")
+    engine.dispose()
     for locale, title in (("id", b"Laporan evaluasi"), ("en", b"Evaluation report")):
         pdf = report_pdf(r, words=words(locale), names=center_names(kendari, locale), points=[],
                          places=[], compress=False)

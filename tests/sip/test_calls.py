@@ -110,10 +110,10 @@ def test_a_ring_not_answered_makes_the_position_not_ready_and_the_next_one_answe
                                   "connected", "released"]
 
 
-def test_a_call_over_tcp_is_answered_like_one_over_udp(sip):
-    sip.phone("pos-01")
+def test_a_call_over_tcp_is_answered_and_hung_up_like_one_over_udp(sip):
+    sip.phone("pos-01", "phone_hangs_up.xml", extra=("-d", "300"))
     sip.ready("pos-01")
-    caller = sip.call(transport="t1")
+    caller = sip.call("caller_waits.xml", transport="t1")  # the position's BYE comes over TCP
     assert caller.returncode == 0, caller.stderr + caller.stdout[-2000:]
     call = sip.wait_for(lambda: calls(sip, state="released"))[0]
     assert call.position_code == "pos-01"

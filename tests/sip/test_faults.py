@@ -208,3 +208,33 @@ def test_after_the_overflow_wait_the_backup_center_is_offered_the_call_too(siaga
         assert 1 <= (call.connected_at - call.received_at).total_seconds() < 3
         assert sip.rows("event_log", aggregate_id=str(call.id),
                         event_type="CallOfferedToOverflow")
+
+
+def test_a_bad_location_never_refuses_or_delays_the_call(sip, caller):
+    from tests.unit.sip.test_pidf import invite
+
+    bad = invite(b"<presence><not-closed>").replace(b"Call-ID: ng1", b"Call-ID: badloc")
+    started = time.monotonic()
+    caller.send(bad)
+    assert caller.expect(180).call_id == "badloc" and time.monotonic() - started < 2
+    row = sip.rows("sip_calls", sip_call_id="sip:badloc")[0]
+    assert row.location_status.startswith("bad: PIDF-LO is not well-formed")
+    assert sip.rows("calls", id=row.call_id)[0].state == "queued"
+    assert not sip.rows("location_fixes")
+
+
+def test_a_dialog_longer_than_the_maximum_is_cleaned_up(siaga, sipp_binary, tmp_path):
+    siaga.center = siaga.center.model_copy(update={"telephony": siaga.center.telephony.model_copy(
+        update={"max_call_seconds": 1})})
+    with running_sip(siaga, sipp_binary, tmp_path) as sip:
+        client = Caller(sip.port)
+        try:
+            client.invite("stuck", number="081366665555")  # nobody ready: it waits...
+            client.expect(180)
+            assert client.expect(480, timeout=4).call_id == "stuck"  # ...until cleaned up
+        finally:
+            client.close()
+        call = sip.wait_for(lambda: sip.rows("calls", external_id="sip:stuck",
+                                             state="interrupted"))
+        assert call and sip.wait_for(lambda: sip.rows("callback_tasks"))
+        assert sip.telephony.node.live_calls == 0

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from siaga112.adapters.db.tables import calls, incidents
+from siaga112.adapters.db.types import UtcDateTime
 from siaga112.domain.calls import CallState, Disposition
 from siaga112.domain.phone import mask_number
 from siaga112.reports.call_counts import Counts, Hour
@@ -49,11 +50,28 @@ def repeat_callers(conn: sa.Connection, period: Period,
     """The numbers that called most often, masked; with what their calls were."""
     c = calls.c
     n = sa.func.count().label("n")
-    top = (sa.select(c.caller_number, n)
-           .where(c.received_at >= period.start, c.received_at < period.end,
-                  c.caller_number.is_not(None))
-           .group_by(c.caller_number).having(sa.func.count() > 1)
-           .order_by(n.desc(), c.caller_number).limit(limit)).subquery("top")
+    # Counted in the order of the (number, time) index: no sort and no hash table of every
+    # number. SQLite is told the index (its planner prefers the time index here);
+    # PostgreSQL is kept from hashing for this one query.
+    if conn.dialect.name == "sqlite":
+        top = sa.text(
+            "SELECT caller_number, count(*) AS n FROM calls INDEXED BY ix_calls_caller_received"
+            " WHERE received_at >= :start AND received_at < :end AND caller_number IS NOT NULL"
+            " GROUP BY caller_number HAVING count(*) > 1 ORDER BY n DESC, caller_number"
+            " LIMIT :limit").bindparams(
+            sa.bindparam("start", period.start, type_=UtcDateTime),
+            sa.bindparam("end", period.end, type_=UtcDateTime),
+            sa.bindparam("limit", limit)).columns(
+            sa.column("caller_number", sa.String), sa.column("n", sa.Integer)).subquery("top")
+    else:
+        top = (sa.select(c.caller_number, n)
+               .where(c.received_at >= period.start, c.received_at < period.end,
+                      c.caller_number.is_not(None))
+               .group_by(c.caller_number).having(sa.func.count() > 1)
+               .order_by(n.desc(), c.caller_number).limit(limit)).subquery("top")
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        conn.exec_driver_sql("SET LOCAL enable_hashagg = off")
     detail = conn.execute(
         sa.select(top.c.caller_number, top.c.n,
                   sa.func.count().filter(c.disposition == Disposition.PRANK),
@@ -63,7 +81,9 @@ def repeat_callers(conn: sa.Connection, period: Period,
         .join_from(top, calls, c.caller_number == top.c.caller_number)
         .where(c.received_at >= period.start, c.received_at < period.end)
         .group_by(top.c.caller_number, top.c.n)
-        .order_by(top.c.n.desc(), top.c.caller_number))
+        .order_by(top.c.n.desc(), top.c.caller_number)).all()
+    if postgresql:
+        conn.exec_driver_sql("SET LOCAL enable_hashagg = on")
     return [{"number": mask_number(number), "calls": int(total), "prank": int(prank),
              "silent": int(silent), "abandoned_in_queue": int(abandoned)}
             for number, total, prank, silent, abandoned in detail]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from siaga112.domain.errors import InvalidValue
 
 MAX_DAYS = 1100  # three years: more is an archive query, not a report
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)  # the years a 112 history can hold
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class Period:
         if self.last_day < self.first_day:
             raise InvalidValue(f"the period ends ({self.last_day}) before it starts "
                                f"({self.first_day})")
+        for day in (self.first_day, self.last_day):
+            if not EARLIEST <= day <= LATEST:
+                raise InvalidValue(f"{day} is outside the years a report covers "
+                                   f"({EARLIEST.year}-{LATEST.year})")
         if self.days > MAX_DAYS:
             raise InvalidValue(f"a report covers at most {MAX_DAYS} days, not {self.days}")
 

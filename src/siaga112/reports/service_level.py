@@ -62,10 +62,11 @@ def by_hour_of_week(hours: Iterable[Hour], buckets: Iterable[AnswerBucket]) -> d
     for b in buckets:
         cell = cells[b.hour_of_week]
         cell.answered += b.calls
-        cell.exact_seconds += b.exact_seconds
         cell.histogram[b.seconds] += b.calls
     for h in hours:
-        cells[(h.index + HOURS_BEFORE_EPOCH_MONDAY) % 168].abandoned += h.counts.abandoned_in_queue
+        cell = cells[(h.index + HOURS_BEFORE_EPOCH_MONDAY) % 168]
+        cell.abandoned += h.counts.abandoned_in_queue
+        cell.exact_seconds += h.counts.answer_seconds
     return cells
 
 

@@ -148,9 +148,9 @@ class IngestLocationFixes(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class AttachWaitingFixes(Command):
-    """A call arrived: fixes from its number that matched no call yet join its trail."""
+    """Calls arrived: fixes from their numbers that matched no call yet join their trail."""
 
-    call_id: uuid.UUID
+    call_ids: tuple[uuid.UUID, ...]
 
 
 # --- telephony (services/handlers/telephony.py, positions.py) -------------------------------

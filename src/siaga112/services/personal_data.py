@@ -34,6 +34,9 @@ def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool 
     now = clock.now()
     with uow:
         numbers = uow.calls.purge_numbers(before=_cutoff(now, retention.numbers_days))
+        # The SIP identity header as it arrived, and closed callback tasks, hold it too.
+        uow.sip_calls.purge_identities(before=_cutoff(now, retention.numbers_days))
+        uow.callbacks.purge_numbers(before=_cutoff(now, retention.numbers_days))
         places_before = _cutoff(now, retention.locations_days)
         places = uow.incidents.purge_locations(before=places_before)
         fixes = uow.locations.purge(before=places_before)

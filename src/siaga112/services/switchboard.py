@@ -68,7 +68,8 @@ class Live:
     arrival: Arrival
     at: datetime
     call_id: uuid.UUID | None = None
-    gone: bool = False  # the caller hung up before the call was stored
+    gone: bool = False  # the caller hung up (or the call failed) before it was stored
+    failure: str | None = None
     position: str | None = None
     ring_timer: Cancellable | None = None
 
@@ -139,7 +140,12 @@ class Switchboard:
         if live.arrival.location is not None:
             self._record_location(call_id, live.arrival.location)
         if live.gone:
-            self._end(live, "caller")
+            if live.failure is not None:
+                self.live.pop(ref, None)
+                self.submit(c.InterruptCall(call_id=call_id, reason=live.failure,
+                                            at=self.clock.now()), None)
+            else:
+                self._end(live, "caller")
             return
         self.signalling.ring(ref)
         self.queue.add(ref, at=live.at)
@@ -195,8 +201,9 @@ class Switchboard:
         if waiting is None or waiting.offered_to != target:
             return
         self._cancel_ring(live)
-        self._no_answer(live, target, "no_answer" if status in (0, 408, 480) else
-                        f"rejected_{status}")
+        reason = ("unreachable" if status == 0 else "no_answer" if status in (408, 480)
+                  else f"rejected_{status}")
+        self._no_answer(live, target, reason)
 
     def call_ended(self, ref: str, by: str) -> None:
         live = self.live.pop(ref, None)
@@ -207,11 +214,13 @@ class Switchboard:
         self._position_free(live, now)
 
     def call_failed(self, ref: str, reason: str) -> None:
-        live = self.live.pop(ref, None)
-        if live is None or live.call_id is None:
-            if live is not None:
-                live.gone = True
+        live = self.live.get(ref)
+        if live is None:
             return
+        if live.call_id is None:  # ended as soon as it is stored
+            live.gone, live.failure = True, reason
+            return
+        del self.live[ref]
         self._cancel_ring(live)
         now = self.clock.now()
         freed = self.queue.remove(ref)

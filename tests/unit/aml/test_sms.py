@@ -104,6 +104,7 @@ def test_bad_messages_are_refused_with_the_reason(text, reason):
 def test_parse_any_tells_sms_from_https():
     assert parse_any(V1_KENDARI).format == "sms-v1"
     assert parse_any("location_latitude=-3.9&location_longitude=122.5").format == "https"
-    assert parse_any("adr_carcrash_time=1&location_latitude=1&location_longitude=2").format == "https"
+    crash_first = "adr_carcrash_time=1&location_latitude=1&location_longitude=2"
+    assert parse_any(crash_first).format == "https"
     with pytest.raises(AmlError, match="expected text or bytes"):
         parse_any(42)  # type: ignore[arg-type]

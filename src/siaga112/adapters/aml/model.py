@@ -163,5 +163,6 @@ class Informative:
 
 
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
-LANGUAGES = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}(?:,[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}){0,9}"
+_LANGUAGE = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}"
+LANGUAGES = rf"{_LANGUAGE}(?:,{_LANGUAGE}){{0,9}}"  # BCP 47 tags, comma-separated
 DIAL_NUMBER = r"\+?[0-9]{1,15}"

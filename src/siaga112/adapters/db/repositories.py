@@ -278,14 +278,24 @@ class SqlLocationRepository(_Tracking):
         if not numbers:
             return {}
         c = tables.calls.c
-        rows = self.session.execute(
-            sa.select(c.id, c.caller_number, c.received_at, c.released_at, c.abandoned_at,
-                      c.interrupted_at)
-            .where(c.caller_number.in_(sorted(numbers)),
-                   sa.or_(sa.and_(c.released_at.is_(None), c.abandoned_at.is_(None),
-                                  c.interrupted_at.is_(None)),
-                          c.released_at >= since, c.abandoned_at >= since,
-                          c.interrupted_at >= since)))
+        return self._spans(sa.and_(
+            c.caller_number.in_(sorted(numbers)),
+            sa.or_(sa.and_(c.released_at.is_(None), c.abandoned_at.is_(None),
+                           c.interrupted_at.is_(None)),
+                   c.released_at >= since, c.abandoned_at >= since, c.interrupted_at >= since)))
+
+    def spans_of(self, call_ids: Collection[uuid.UUID]) -> Mapping[str, Sequence[CallSpan]]:
+        """These calls, by number (calls without a number are left out)."""
+        if not call_ids:
+            return {}
+        c = tables.calls.c
+        return self._spans(sa.and_(c.id.in_(sorted(call_ids)), c.caller_number.is_not(None)))
+
+    def _spans(self, where: Any) -> dict[str, list[CallSpan]]:
+        c = tables.calls.c
+        rows = self.session.execute(sa.select(
+            c.id, c.caller_number, c.received_at, c.released_at, c.abandoned_at,
+            c.interrupted_at).where(where))
         found: dict[str, list[CallSpan]] = {}
         for r in rows:
             found.setdefault(r.caller_number, []).append(CallSpan(
@@ -293,11 +303,14 @@ class SqlLocationRepository(_Tracking):
                 ended_at=r.released_at or r.abandoned_at or r.interrupted_at))
         return found
 
-    def waiting_from(self, number: str, *, since: datetime) -> Sequence[LocationFix]:
-        """Fixes from this number that matched no call and arrived at `since` or later."""
+    def waiting_from(self, numbers: Collection[str], *,
+                     since: datetime) -> Sequence[LocationFix]:
+        """Fixes from these numbers that matched no call and arrived at `since` or later."""
+        if not numbers:
+            return []
         f = tables.location_fixes.c
         return list(self.session.scalars(
-            sa.select(LocationFix).where(f.call_id.is_(None), f.caller_number == number,
+            sa.select(LocationFix).where(f.call_id.is_(None), f.caller_number.in_(sorted(numbers)),
                                          f.received_at >= since).order_by(f.received_at)))
 
 

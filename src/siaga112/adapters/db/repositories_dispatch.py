@@ -78,12 +78,15 @@ class SqlDeliveryRepository:
 
     def add(self, delivery: Delivery) -> bool:
         """False when this dispatch's delivery to that agency exists already."""
+        if self.session.execute(sa.select(D.id).where(
+                D.dispatch_id == delivery.dispatch_id,
+                D.agency_code == delivery.agency_code)).first() is not None:
+            return False
         try:
-            with self.session.begin_nested():
+            with self.session.begin_nested():  # a racing twin: the constraint decides
                 self.session.add(delivery)
             return True
         except sa.exc.IntegrityError:
-            self.session.expunge(delivery)
             return False
 
     def get(self, delivery_id: uuid.UUID, *, for_update: bool = False) -> Delivery | None:

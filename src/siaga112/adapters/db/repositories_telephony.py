@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from siaga112.adapters.db.repositories import _Tracking
 from siaga112.adapters.db.tables_telephony import callback_tasks, sip_calls
 from siaga112.domain.callbacks import CallbackStatus, CallbackTask
 from siaga112.domain.calls import ENDED_STATES, CallState
+from siaga112.domain.phone import mask_number
 
 
 class SqlCallbackRepository(_Tracking):
@@ -22,6 +24,21 @@ class SqlCallbackRepository(_Tracking):
     def open_for(self, caller_number: str) -> CallbackTask | None:
         query = sa.select(CallbackTask).where(callback_tasks.c.open_number == caller_number)
         return self._track(self.session.scalars(query.with_for_update()).first())
+
+    def purge_numbers(self, *, before: datetime | None) -> int:
+        """Mask the number of closed tasks created before the cutoff."""
+        if before is None:
+            return 0
+        t = callback_tasks.c
+        rows = self.session.execute(sa.select(t.id, t.caller_number).where(
+            t.created_at < before, t.status != CallbackStatus.OPEN.value,
+            ~t.caller_number.contains("*"))).all()
+        if rows:
+            self.session.execute(
+                sa.update(callback_tasks).where(t.id == sa.bindparam("row_id"))
+                .values(caller_number=sa.bindparam("masked")),
+                [{"row_id": r.id, "masked": mask_number(r.caller_number)} for r in rows])
+        return len(rows)
 
     def list(self, *, status: CallbackStatus | None = CallbackStatus.OPEN,
              limit: int = 100) -> Sequence[CallbackTask]:
@@ -76,8 +93,12 @@ class SqlSipCallRepository:
                  .where(c.state.in_(LIVE_STATES)).order_by(c.received_at))
         return list(self.session.scalars(query))
 
-    def purge_identities(self, *, call_ids: sa.Select[Any]) -> int:
+    def purge_identities(self, *, before: datetime | None) -> int:
+        """Forget the identity header of calls received before the cutoff."""
+        if before is None:
+            return 0
+        old = sa.select(tables.calls.c.id).where(tables.calls.c.received_at < before)
         return int(self.session.execute(
-            sa.update(sip_calls).where(sip_calls.c.call_id.in_(call_ids),
+            sa.update(sip_calls).where(sip_calls.c.call_id.in_(old),
                                        sip_calls.c.identity_raw.is_not(None))
             .values(identity_raw=None), execution_options={"synchronize_session": False}).rowcount)

@@ -4,6 +4,7 @@ BYE, no database and no queue. The benchmark's yardstick (bench/sip_intake.py)."
 from __future__ import annotations
 
 import threading
+import time
 
 from siaga112.adapters.sip import message as m
 from siaga112.adapters.sip.dialogs import LINGER, Address, Retransmitter
@@ -20,6 +21,8 @@ class BareServer:
         self.contact = f"<sip:bare@{self.host}:{self.port}>"
         self.calls: dict[str, tuple[bytes, Retransmitter | None]] = {}
         self.answered = 0
+        self.invites = 0
+        self.arrivals: tuple[float, float] = (0.0, 0.0)  # first and last new INVITE
         self._thread = threading.Thread(target=self.loop.run, name="sip-bare", daemon=True)
 
     def start(self) -> None:
@@ -41,6 +44,8 @@ class BareServer:
             if known is not None:
                 transport.send(known[0], source)
                 return
+            self.invites += 1
+            self.arrivals = (self.arrivals[0] or time.monotonic(), time.monotonic())
             tag = m.new_tag()
             transport.send(m.response(msg, 100), source)
             transport.send(m.response(msg, 180, to_tag=tag), source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -38,11 +39,16 @@ def _run(settings: Settings, host: str | None, port: int | None) -> None:
         with siaga.uow() as uow:
             if any(u.demo for u in uow.users.list()):
                 problems.append("demo users are present: remove them")
+        problems += [f"agency {a.code}: its webhook secret {a.webhook_secret_env} is not set"
+                     for a in siaga.center.agencies
+                     if a.webhook_url and not os.environ.get(a.webhook_secret_env or "")]
         if problems:
             for p in problems:
                 typer.echo(f"refusing to start in production: {p}", err=True)
             raise typer.Exit(2)
     _start_daily_purge(siaga)
+    if siaga.notifier is not None:
+        siaga.notifier.resume_pending()  # agencies' webhooks a stopped server left unsent
     from siaga112.entrypoints.sip import start_telephony
 
     try:

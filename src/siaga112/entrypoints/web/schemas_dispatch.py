@@ -45,7 +45,9 @@ class CandidatePublic(BaseModel):
     def of(cls, c: Candidate) -> CandidatePublic:
         return cls(unit=c.unit_code, name=c.name, agency=c.agency_code, unit_type=c.unit_type,
                    status=c.status, position_source=c.position_source.value, lat=c.lat,
-                   lon=c.lon, eta_seconds=c.eta_seconds, distance_m=c.meters, method=c.method)
+                   lon=c.lon, method=c.method,
+                   eta_seconds=None if c.eta_seconds is None else round(c.eta_seconds, 1),
+                   distance_m=None if c.meters is None else round(c.meters, 1))
 
 
 class ExcludedPublic(BaseModel):

@@ -3,6 +3,7 @@ only by a person (docs/location.md)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from siaga112.services.batching import GroupCommitter
 from siaga112.services.gazetteer import gazetteer_for
 from siaga112.services.ports import UnitOfWork
 
+log = logging.getLogger(__name__)
 # A positioning time further ahead than this is a wrong handset clock: the time the fix
 # reached the center stands in for it (else it would be "newest" and suggested forever).
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -118,21 +120,27 @@ def ingest_location_fixes(cmd: c.IngestLocationFixes, uow: UnitOfWork, *, clock:
 
 def attach_waiting_fixes(cmd: c.AttachWaitingFixes, uow: UnitOfWork, *, clock: Clock,
                          center: CenterConfig) -> int:
-    """Fixes that came before their call (AML can beat the INVITE) join it when it comes."""
+    """Fixes that came before their call (AML can beat the INVITE) join it when it comes:
+    the same rule as for a fix that finds its call (`matching_call`), seen from the call."""
+    window = match_window(center)
     with uow:
         uow.locations.lock_matching()
-        call = uow.calls.get(cmd.call_id)
-        number = _matchable(call.caller_number) if call is not None else None
-        if call is None or number is None:
+        spans = {n: s for n, s in uow.locations.spans_of(set(cmd.call_ids)).items()
+                 if _matchable(n)}
+        if not spans:
             return 0
-        waiting = uow.locations.waiting_from(number, since=call.received_at - match_window(center))
+        earliest = min(s.received_at for group in spans.values() for s in group)
         now = clock.now()
-        for fix in waiting:
-            fix.call_id = call.id
-            uow.record(_recorded(fix, now, reason="arrived_before_the_call"))
-        if waiting:
+        attached = 0
+        for fix in uow.locations.waiting_from(spans.keys(), since=earliest - window):
+            call_id = matching_call(spans[fix.caller_number], at=fix.received_at, window=window)
+            if call_id is not None:
+                fix.call_id = call_id
+                uow.record(_recorded(fix, now, reason="arrived_before_the_call"))
+                attached += 1
+        if attached:
             uow.commit()
-        return len(waiting)
+        return attached
 
 
 def choose_call_location(cmd: c.ChooseCallLocation, uow: UnitOfWork, *, clock: Clock) -> None:
@@ -150,14 +158,25 @@ def choose_call_location(cmd: c.ChooseCallLocation, uow: UnitOfWork, *, clock: C
         uow.commit()
 
 
-def subscribe(bus: Any) -> None:
-    """A new call takes in the fixes from its number that were waiting for it."""
+def subscribe(bus: Any) -> GroupCommitter[uuid.UUID, int]:
+    """A new call takes in the fixes from its number that were waiting for it. Done by a
+    writer of its own, in batches, so that no caller of the bus (an API request, the SIP
+    node's writer) waits for it: the fixes appear in the trail a moment after the call."""
+    writer: GroupCommitter[uuid.UUID, int] = GroupCommitter(
+        lambda ids: [bus.handle(c.AttachWaitingFixes(call_ids=tuple(ids)))] * len(ids),
+        name="attach-waiting-fixes")
+
     def on_call_received(event: CallReceived) -> None:
-        if event.data.get("withheld"):
-            return
-        bus.handle(c.AttachWaitingFixes(call_id=uuid.UUID(event.aggregate_id)))
+        if not event.data.get("withheld"):
+            writer.submit(uuid.UUID(event.aggregate_id)).add_done_callback(_log_failure)
 
     bus.subscribe(CallReceived, on_call_received)
+    return writer
+
+
+def _log_failure(future: Any) -> None:
+    if future.exception() is not None:
+        log.error("waiting location fixes not attached: %s", future.exception())
 
 
 def fix_committer(bus: Any) -> GroupCommitter[c.IncomingFix, FixOutcome]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from siaga112.domain.callbacks import CallbackStatus
 from siaga112.domain.clock import Clock
-from siaga112.domain.errors import NotFound
-from siaga112.domain.positions import Position
+from siaga112.domain.errors import Conflict, NotFound
+from siaga112.domain.positions import Position, PositionState
 from siaga112.services import commands as c
 from siaga112.services.ports import UnitOfWork
 
@@ -26,7 +26,11 @@ def log_in_position(cmd: c.LogInPosition, uow: UnitOfWork, *, clock: Clock) -> N
 
 def set_position_ready(cmd: c.SetPositionReady, uow: UnitOfWork, *, clock: Clock) -> None:
     with uow:
-        _position(uow, cmd.position_code).set_ready(at=clock.now())
+        position = _position(uow, cmd.position_code)
+        if position.state is PositionState.RINGING:  # only the call's end frees a ring
+            raise Conflict(f"position {position.code} is ringing: answer the call, or set "
+                           "not ready to pass it on")
+        position.set_ready(at=clock.now())
         uow.commit()
 
 

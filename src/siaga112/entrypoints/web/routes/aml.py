@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from siaga112.adapters.aml import AmlError, AmlMessage, AmlSignatureError, parse_https, parse_sms
-from siaga112.adapters.aml.https import MAX_BODY_BYTES, verify_hmac
+from siaga112.adapters.aml import (
+    AmlError, AmlMessage, AmlSignatureError, parse_https, parse_sms, verify_hmac,
+)
 from siaga112.domain.accounts import ServiceAccount
 from siaga112.entrypoints.aml_fixes import incoming_fix
 from siaga112.entrypoints.web.access import API
@@ -89,8 +90,6 @@ def _store(writer: Committer, message: AmlMessage, caller: str | None) -> AmlAcc
 def aml_https(body: RawBody, who: Principal, writer: Committer) -> AmlAccepted:
     """An operator's AML HTTPS POST (form-encoded, signed with the sender's HMAC key)."""
     sender = _sender(who)
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(422, "invalid_aml", f"body of {len(body)} bytes; at most {MAX_BODY_BYTES}")
     message = _parsed(parse_https, body, sender)
     if not sender.hmac_key:
         raise ApiError(403, "hmac_key_missing",

@@ -30,6 +30,12 @@ To = Annotated[date | None, Query(alias="to", description="last day, inclusive")
 Lang = Annotated[Literal["id", "en"], Query(description="language of the words")]
 
 
+def _files(*formats: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 answer of a route that sends one of several file types."""
+    return {200: {"description": "the report in the asked format",
+                  "content": {documents.MEDIA[f].split(";")[0]: {} for f in formats}}}
+
+
 def period_of(siaga: SiagaDep, first: date | None, last: date | None) -> Period:
     """The asked period, or the last 30 whole days; InvalidValue (422) when it makes no sense."""
     if first is None and last is None:
@@ -44,7 +50,7 @@ def _send(doc: documents.Document, *, inline: bool = False) -> Response:
                     headers={"Content-Disposition": f'{disposition}; filename="{doc.filename}"'})
 
 
-@api.get("/evaluation", response_model=None)
+@api.get("/evaluation", response_model=None, responses=_files("json", "csv", "xlsx", "pdf"))
 def evaluation(_: Principal, siaga: SiagaDep, first: From = None, last: To = None,
                format: Literal["json", "csv", "xlsx", "pdf"] = "json",
                lang: Lang = "id") -> Response:
@@ -55,7 +61,7 @@ def evaluation(_: Principal, siaga: SiagaDep, first: From = None, last: To = Non
     return _send(doc, inline=format == "json")
 
 
-@api.get("/monthly", response_model=None)
+@api.get("/monthly", response_model=None, responses=_files("json", "csv", "xlsx"))
 def monthly(_: Principal, siaga: SiagaDep, first: From = None, last: To = None,
             format: Literal["json", "csv", "xlsx"] = "json", lang: Lang = "id") -> Response:
     """Calls by kind; emergencies by category, agency (OPD) and kecamatan, per month."""
@@ -65,7 +71,7 @@ def monthly(_: Principal, siaga: SiagaDep, first: From = None, last: To = None,
     return _send(doc, inline=format == "json")
 
 
-@api.get("/incidents", response_model=None)
+@api.get("/incidents", response_model=None, responses=_files("json", "csv", "xlsx"))
 def incidents(_: Principal, siaga: SiagaDep, first: From = None, last: To = None,
               format: Literal["json", "csv", "xlsx"] = "csv") -> Response:
     """Verified emergencies in the column layout of Surabaya's 112 export."""
@@ -94,7 +100,7 @@ def public_summary(siaga: SiagaDep, first: From = None, last: To = None,
     return _summary(siaga, first, last, lang)
 
 
-@public_api.get("/summary.json", response_model=None)
+@public_api.get("/summary.json", response_model=None, responses=_files("json"))
 def public_summary_json(siaga: SiagaDep, first: From = None, last: To = None,
                         lang: Lang = "id") -> Response:
     """The same, as a file to download (open data)."""
@@ -107,7 +113,7 @@ def public_summary_json(siaga: SiagaDep, first: From = None, last: To = None,
                                     documents.MEDIA["json"], name))
 
 
-@public_api.get("/summary.csv", response_model=None)
+@public_api.get("/summary.csv", response_model=None, responses=_files("csv"))
 def public_summary_csv(siaga: SiagaDep, first: From = None, last: To = None,
                        table: Literal["days", "emergencies"] = "days",
                        lang: Lang = "id") -> Response:
