@@ -62,7 +62,7 @@ def database_url(tmp_path) -> str:
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: getattr(r, "value", "anonymous"))
 def test_each_role_is_allowed_exactly_what_the_policy_says(server, login, role):
     mismatches = []
-    client = login(role) if role is not None else httpx.Client(base_url=server)
+    client = login(role) if role is not None else httpx.Client(base_url=server, timeout=60)
     # Logging out ends the session: it goes last.
     for method, path in sorted(ROUTE_POLICY, key=lambda k: k[1] == "/api/v1/auth/logout"):
         response = client.request(method, _concrete(path), json={}, follow_redirects=False)
@@ -90,7 +90,7 @@ def test_each_machine_scope_is_allowed_exactly_what_the_policy_says(siaga, serve
         agency_code="damkar" if scope is Scope.AGENCY_SYSTEM else None, by="test",
         clock=siaga.clock)
     mismatches = []
-    with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as machine:
+    with httpx.Client(base_url=server, timeout=60, headers={"Authorization": f"Bearer {token}"}) as machine:
         for method, path in sorted(ROUTE_POLICY):
             response = machine.request(method, _concrete(path), json={}, follow_redirects=False)
             if _denied(response) == allowed(method, path, {scope}):
