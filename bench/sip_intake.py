@@ -160,13 +160,16 @@ def measure_sippy(python: str, calls: int, rate: float, hold_ms: int,
 
 
 def measure_full(backend: str, calls: int, rate: float, hold_ms: int, positions: int,
-                 workdir: Path) -> dict[str, object]:
+                 workdir: Path, admission_limit: int | None = None) -> dict[str, object]:
     phones_port = free_port()
     center = load_center(CENTERS_DIR / "tiny.toml")
     desks = [center.positions[0].model_copy(update={
         "code": f"b{i:03d}", "name": f"Bench {i}", "sip_uri": f"sip:b{i:03d}@127.0.0.1:{phones_port}"})
         for i in range(positions)]
     center = center.model_copy(update={"positions": desks})
+    if admission_limit:
+        center = center.model_copy(update={"telephony": center.telephony.model_copy(
+            update={"admission_limit": admission_limit})})
     with database(backend, workdir) as url:
         engine = create_db_engine(url)
         siaga = bootstrap(Settings(database_url=url, env="test"), center=center, engine=engine)
@@ -235,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hold-ms", type=int, default=200)
     parser.add_argument("--positions", type=int, default=80)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--admission-limit", type=int,
+                        help="live calls before 503 (default: the center file's, 400)")
     parser.add_argument("--compare-sippy", metavar="PYTHON",
                         help="also measure sippy 2.5.0 (installed in that Python) as a bare server")
     args = parser.parse_args(argv)
@@ -256,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             result["sippy_bare"] = {"runs": sippy, "clean_rate": highest_clean(sippy)}
         for backend in backends:
             runs = [dict(measure_full(backend, args.calls, r, args.hold_ms, args.positions,
-                                      workdir), rate=r) for r in rates]
+                                      workdir, args.admission_limit), rate=r) for r in rates]
             clean = highest_clean(runs)
             result[backend] = {"runs": runs, "clean_rate": clean,
                                "ratio_to_bare": round(clean / max(1e-9, highest_clean(bare)), 3)}

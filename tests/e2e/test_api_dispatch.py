@@ -85,6 +85,14 @@ def kendari(receiver, monkeypatch):
         "webhooks": WebhooksConfig(max_attempts=3, backoff_seconds=0.05, timeout_seconds=5)})
 
 
+
+@pytest.fixture(autouse=True)
+def stop_webhooks(siaga):
+    """Deliveries still retrying when a test ends stop before its database is dropped."""
+    yield
+    siaga.notifier.close()
+
+
 def open_verified(client: httpx.Client, type_: str = "fire", priority: str = "P1",
                   **extra) -> tuple[str, str]:
     opened = client.post("/api/v1/incidents", json={"type": type_, "priority": priority,

@@ -30,6 +30,14 @@ def kendari(monkeypatch):
     return center.model_copy(update={"agencies": agencies})
 
 
+
+@pytest.fixture(autouse=True)
+def stop_webhooks(siaga):
+    """Deliveries still retrying when a test ends stop before its database is dropped."""
+    yield
+    siaga.notifier.close()
+
+
 ABELI = IncidentLocation(-3.9950, 122.5860, "Jl. Pelabuhan Nusantara", None, None)
 
 

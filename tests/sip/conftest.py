@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -151,6 +152,16 @@ def running_sip(siaga: Any, sipp: str, tmp: Path) -> Iterator[Sip]:
     finally:
         sip.stop_phones()
         telephony.stop()
+        _wait_for_background_writers()
+
+
+def _wait_for_background_writers(seconds: float = 10) -> None:
+    """New calls wake other writers (waiting location fixes join their call): let them
+    finish before the test's database goes away."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(
+            t.name == "attach-waiting-fixes" and t.is_alive() for t in threading.enumerate()):
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def calls_per_day(report: Mapping[str, Any], words: Words) -> Figure:
     ticks, labels = _day_labels([d["date"] for d in daily])
     ax.set_xticks(ticks, labels, fontsize=8)
     ax.set_ylabel(words["calls"])
+    ax.margins(y=0.2)  # room for the legend above the tallest day
     ax.legend(fontsize=8, frameon=False, ncols=4, loc="upper left")
     return figure
 
@@ -162,5 +163,6 @@ def answered_per_day(days: Sequence[Mapping[str, Any]], words: Words) -> Figure:
     ticks, labels = _day_labels([d["date"] for d in days])
     ax.set_xticks(ticks, labels, fontsize=8)
     ax.set_ylabel(words["calls"])
+    ax.margins(y=0.2)
     ax.legend(fontsize=8, frameon=False, ncols=2, loc="upper left")
     return figure

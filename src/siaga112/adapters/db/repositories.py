@@ -277,25 +277,16 @@ class SqlLocationRepository(_Tracking):
         """Calls from these numbers that are live or ended at `since` or later."""
         if not numbers:
             return {}
-        c = tables.calls.c
-        return self._spans(sa.and_(
-            c.caller_number.in_(sorted(numbers)),
-            sa.or_(sa.and_(c.released_at.is_(None), c.abandoned_at.is_(None),
-                           c.interrupted_at.is_(None)),
-                   c.released_at >= since, c.abandoned_at >= since, c.interrupted_at >= since)))
+        return self._spans(_CALLS_NEAR, {"numbers": sorted(numbers), "since": since})
 
     def spans_of(self, call_ids: Collection[uuid.UUID]) -> Mapping[str, Sequence[CallSpan]]:
         """These calls, by number (calls without a number are left out)."""
         if not call_ids:
             return {}
-        c = tables.calls.c
-        return self._spans(sa.and_(c.id.in_(sorted(call_ids)), c.caller_number.is_not(None)))
+        return self._spans(_CALLS_BY_ID, {"ids": sorted(call_ids)})
 
-    def _spans(self, where: Any) -> dict[str, list[CallSpan]]:
-        c = tables.calls.c
-        rows = self.session.execute(sa.select(
-            c.id, c.caller_number, c.received_at, c.released_at, c.abandoned_at,
-            c.interrupted_at).where(where))
+    def _spans(self, query: Any, params: dict[str, Any]) -> dict[str, list[CallSpan]]:
+        rows = self.session.execute(query, params)
         found: dict[str, list[CallSpan]] = {}
         for r in rows:
             found.setdefault(r.caller_number, []).append(CallSpan(
@@ -312,6 +303,20 @@ class SqlLocationRepository(_Tracking):
         return list(self.session.scalars(
             sa.select(LocationFix).where(f.call_id.is_(None), f.caller_number.in_(sorted(numbers)),
                                          f.received_at >= since).order_by(f.received_at)))
+
+
+# Built once: matching runs these for every batch of fixes (bench/aml.py).
+_c = tables.calls.c
+_SPAN = sa.select(_c.id, _c.caller_number, _c.received_at, _c.released_at, _c.abandoned_at,
+                  _c.interrupted_at)
+_CALLS_NEAR = _SPAN.where(
+    _c.caller_number.in_(sa.bindparam("numbers", expanding=True)),
+    sa.or_(sa.and_(_c.released_at.is_(None), _c.abandoned_at.is_(None),
+                   _c.interrupted_at.is_(None)),
+           _c.released_at >= sa.bindparam("since"), _c.abandoned_at >= sa.bindparam("since"),
+           _c.interrupted_at >= sa.bindparam("since")))
+_CALLS_BY_ID = _SPAN.where(_c.id.in_(sa.bindparam("ids", expanding=True)),
+                           _c.caller_number.is_not(None))
 
 
 class SqlEventLog:

@@ -210,6 +210,8 @@ class WriteBehindUnitOfWork(SqlAlchemyUnitOfWork):
             aggregate.events = []  # type: ignore[attr-defined]
         pending.sort(key=lambda e: e.at)
         self.batch_events.extend(pending)
+        for repo in (self.calls, self.positions, self.callbacks):
+            repo.seen.clear()  # the batch remembers what it touched; the next command starts clean
 
     def commit_batch(self) -> list[DomainEvent]:
         new = [{f"b_{n}": getattr(call, n) for n in NEW_CALL_COLUMNS} for call in self.batch_new]

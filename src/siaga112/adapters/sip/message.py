@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -238,12 +239,33 @@ def canonical(name: str) -> str:
     return CANONICAL.get(name) or "-".join(p.capitalize() for p in name.split("-"))
 
 
+class _RandomPool(threading.local):
+    """Cryptographically random bytes, fetched 4 KiB at a time: tags and branches need
+    randomness (RFC 3261: at least 32 bits), not a system call each."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+
+    def hex(self, n: int) -> str:
+        if len(self.buffer) < n:
+            self.buffer = secrets.token_bytes(4096)
+        chunk, self.buffer = self.buffer[:n], self.buffer[n:]
+        return chunk.hex()
+
+
+_random = _RandomPool()
+
+
+def random_hex(n: int) -> str:
+    return _random.hex(n)
+
+
 def new_tag() -> str:
-    return secrets.token_hex(6)
+    return _random.hex(6)
 
 
 def new_branch() -> str:
-    return "z9hG4bK" + secrets.token_hex(8)
+    return "z9hG4bK" + _random.hex(8)
 
 
 def serialize(start: str, headers: list[tuple[str, str]], body: bytes = b"") -> bytes:

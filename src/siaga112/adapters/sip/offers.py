@@ -4,7 +4,6 @@ a SIP client: the INVITE, its answer bridged to the caller, CANCEL, BYE."""
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections import deque
 from typing import TYPE_CHECKING
@@ -105,7 +104,7 @@ class PhoneSide:
             self.loop.call_soon(self.events.offer_failed, ref, target, 0)
             return
         out = OutboundLeg(ref=ref, target=target, uri=m.addr_uri(uri), dest=dest,
-                          call_id=f"{secrets.token_hex(10)}@{self.advertised}")
+                          call_id=f"{m.random_hex(10)}@{self.advertised}")
         headers = out.headers(self.via, out.branch, "INVITE", 1)
         display = caller or "Anonymous"
         user = caller or "anonymous"
