@@ -73,7 +73,7 @@ def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None =
     """Interrupt what was live before (no dialog survives a restart), then listen."""
     # The node's thread sends and receives a datagram at a time, giving the interpreter
     # lock away each time; with the default 5 ms switch interval the writer keeps it that
-    # long and every answer waits. 0.5 ms keeps the node's answers prompt (measured).
+    # long and every answer waits. 0.5 ms keeps the node's answers prompt.
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     interrupted = siaga.bus.handle(c.InterruptLiveCalls())

@@ -48,6 +48,9 @@ class Period:
     zone: ZoneInfo
 
     def __post_init__(self) -> None:
+        for day in (self.first_day, self.last_day):
+            if not date(2000, 1, 1) <= day <= date(2199, 12, 31):  # also keeps UTC arithmetic safe
+                raise ValueError(f"{day} is outside the years 2000-2199")
         if self.last_day < self.first_day:
             raise ValueError(f"the period ends ({self.last_day}) before it starts "
                              f"({self.first_day})")
