@@ -22,7 +22,8 @@ SIAGA112_STAMP="$SIAGA112_VENV/.siaga112-installed"
 #   sip-tester  sipp, a real SIP peer
 #   espeak-ng   speech for media tests
 #   sox         audio conversion (8 kHz mu-law/A-law) and silence
-SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox)
+#   poppler-utils  pdftotext: the report tests read the PDFs they make
+SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox poppler-utils)
 
 # Tools that live in sbin (runuser, pg_* wrappers are in /usr/bin) may be off PATH in CI.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
