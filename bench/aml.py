@@ -108,13 +108,19 @@ def parse(message: Message) -> c.IncomingFix:
 def _timed(messages: list[Message], producers: int,
            one: Callable[[Message], object]) -> dict[str, float]:
     latencies: list[float] = []
+    failures: list[str] = []
     lock = threading.Lock()
 
     def worker(start: int) -> None:
         mine = []
         for i in range(start, len(messages), producers):
             t0 = time.perf_counter()
-            one(messages[i])
+            try:
+                one(messages[i])
+            except Exception as exc:  # counted and shown, never a silently dead producer
+                with lock:
+                    failures.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+                continue
             mine.append(time.perf_counter() - t0)
         with lock:
             latencies.extend(mine)
@@ -129,7 +135,11 @@ def _timed(messages: list[Message], producers: int,
     latencies.sort()
     # CPU of this process (parsing, matching, SQLite itself; not the PostgreSQL server):
     # what a message costs whatever else the machine is doing.
-    return {"messages": len(messages), "per_second": round(len(messages) / elapsed, 1),
+    if not latencies:
+        latencies.append(elapsed)
+    return {"messages": len(messages), "failed": len(failures),
+            "first_failure": failures[0] if failures else None,
+            "per_second": round(len(messages) / elapsed, 1),
             "cpu_ms_per_message": round(cpu / len(messages) * 1000, 3),
             "p50_ms": round(statistics.median(latencies) * 1000, 2),
             "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -190,7 +200,7 @@ def _http(siaga: Siaga, messages: list[Message], producers: int) -> dict[str, fl
     with _server(siaga) as base:
         def one(message: Message) -> None:
             if not hasattr(local, "clients"):
-                local.clients = {scope: httpx.Client(base_url=base, headers={
+                local.clients = {scope: httpx.Client(base_url=base, timeout=120, headers={
                     "Authorization": f"Bearer {token}"}) for scope, token in tokens.items()}
             kind, payload, sender = message
             if kind == "https":

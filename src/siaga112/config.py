@@ -185,6 +185,9 @@ class RoutingConfig(_Strict):
     speeds_kmh: dict[str, Annotated[float, Field(gt=0, le=200)]] = DEFAULT_ROAD_SPEEDS
     access_speed_kmh: float = Field(default=15.0, gt=0, le=100)  # from a point to its road
     max_snap_m: float = Field(default=1000.0, gt=0)  # farther from any road: unreachable
+    # A road graph measures units up to this far (then further if a requirement lacks
+    # units); units past it are listed as `farther`. None: always measure every unit.
+    search_minutes: float | None = Field(default=15.0, gt=0)
     osrm_url: str | None = Field(default=None, pattern=r"^https?://")
     osrm_profile: Code = "driving"
     timeout_seconds: float = Field(default=2.0, gt=0, le=60)

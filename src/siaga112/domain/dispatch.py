@@ -11,6 +11,7 @@ en route, on scene, transporting, returning, clear) and the intervals computed f
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ class Exclusion(StrEnum):
     WRONG_TYPE = "wrong_type"
     NO_POSITION = "no_position"
     UNREACHABLE = "unreachable"
+    FARTHER = "farther"  # past the search radius: not measured, surely slower than the rest
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ class RequirementChoice:
         return self.requirement.count - len(self.suggested)
 
 
-Estimator = Callable[[Sequence[GeoPoint], GeoPoint], Sequence[TravelEstimate | None]]
+# (origins, destination, within_s=...) -> an estimate per origin; see TravelTimeProvider.
+Estimator = Callable[..., Sequence[TravelEstimate | None]]
+MAX_RADIUS_S = 4 * 3600.0  # past this, a search radius is dropped: the search goes all the way
 
 
 def exclusion(unit: Unit, requirement: UnitRequirement) -> Excluded | None:
@@ -115,16 +119,22 @@ def exclusion(unit: Unit, requirement: UnitRequirement) -> Excluded | None:
 
 def recommend(requirements: Sequence[UnitRequirement], units: Iterable[Unit],
               located: Mapping[str, Located], incident_point: GeoPoint | None,
-              estimate: Estimator) -> list[RequirementChoice]:
-    """Rank each requirement's eligible units by estimated travel time to the incident."""
+              estimate: Estimator, *,
+              search_radius_s: float | None = None) -> list[RequirementChoice]:
+    """Rank each requirement's eligible units by estimated travel time to the incident.
+
+    With a search radius, a router may leave units past it unmeasured (`seconds = inf`:
+    excluded as `farther`). When a requirement then has fewer candidates than it needs,
+    the radius grows fourfold and the router is asked again, up to no radius at all, so
+    the suggestion is always the true nearest units."""
     by_agency: dict[str, list[Unit]] = {}
-    for unit in units:
+    for unit in sorted(units, key=lambda u: u.code):
         by_agency.setdefault(unit.agency_code, []).append(unit)
     eligible: dict[int, list[Unit]] = {}
     excluded: dict[int, list[Excluded]] = {}
     for i, req in enumerate(requirements):
         eligible[i], excluded[i] = [], []
-        for unit in sorted(by_agency.get(req.agency_code, []), key=lambda u: u.code):
+        for unit in by_agency.get(req.agency_code, []):
             why = exclusion(unit, req)
             if why is None and located[unit.code].point is None:
                 why = Excluded(unit.code, unit.name, Exclusion.NO_POSITION,
@@ -133,27 +143,37 @@ def recommend(requirements: Sequence[UnitRequirement], units: Iterable[Unit],
                 eligible[i].append(unit)
             else:
                 excluded[i].append(why)
-    estimates = _estimate_once(eligible, located, incident_point, estimate)
+    radius = search_radius_s
+    while True:
+        estimates = _estimate_once(eligible, located, incident_point, estimate, radius)
+        if radius is None or not _too_few(requirements, eligible, estimates):
+            break
+        radius = radius * 4 if radius * 4 < MAX_RADIUS_S else None
     choices, chosen = [], set()
+    farther = f"more than {(radius or 0) / 60:.0f} min away: not measured"
     for i, req in enumerate(requirements):
         ranked: list[Candidate] = []
         for unit in eligible[i]:
             where = located[unit.code]
-            assert where.point is not None and where.source is not None
+            point = where.point
+            assert point is not None and where.source is not None
             est = estimates.get(unit.code) if incident_point is not None else None
-            if incident_point is not None and est is None:
-                excluded[i].append(Excluded(unit.code, unit.name, Exclusion.UNREACHABLE,
-                                            "no road from its position to the incident"))
+            if est is None:
+                if incident_point is not None:
+                    excluded[i].append(Excluded(unit.code, unit.name, Exclusion.UNREACHABLE,
+                                                "no road from its position to the incident"))
+                    continue
+                eta = meters = method = None
+            elif est.seconds == math.inf:
+                excluded[i].append(Excluded(unit.code, unit.name, Exclusion.FARTHER, farther))
                 continue
-            ranked.append(Candidate(
-                unit_code=unit.code, name=unit.name, agency_code=unit.agency_code,
-                unit_type=unit.unit_type, status=unit.status, position_source=where.source,
-                lat=where.point.lat, lon=where.point.lon,
-                eta_seconds=None if est is None else est.seconds,
-                meters=None if est is None else est.meters,
-                method=None if est is None else est.method))
-        ranked.sort(key=lambda c: (c.eta_seconds if c.eta_seconds is not None else 0.0,
-                                   c.unit_code))
+            else:
+                eta, meters, method = est
+            # Positional: a recommendation builds one per unit, up to 1,000 (bench/recommend).
+            ranked.append(Candidate(unit.code, unit.name, unit.agency_code, unit.unit_type,
+                                    unit.status, where.source, point.lat, point.lon, eta,
+                                    meters, method))
+        ranked.sort(key=_rank)
         suggested = []
         for cand in ranked:
             if len(suggested) == req.count:
@@ -167,9 +187,25 @@ def recommend(requirements: Sequence[UnitRequirement], units: Iterable[Unit],
     return choices
 
 
+def _rank(c: Candidate) -> tuple[float, str]:
+    return (c.eta_seconds if c.eta_seconds is not None else 0.0, c.unit_code)
+
+
+def _too_few(requirements: Sequence[UnitRequirement], eligible: Mapping[int, list[Unit]],
+             estimates: Mapping[str, TravelEstimate | None]) -> bool:
+    """Does a requirement lack measured units while some of its units were left farther?"""
+    for i, req in enumerate(requirements):
+        found = [estimates.get(u.code) for u in eligible[i]]
+        measured = sum(e is not None and e.seconds != math.inf for e in found)
+        farther = any(e is not None and e.seconds == math.inf for e in found)
+        if measured < req.count and farther:
+            return True
+    return False
+
+
 def _estimate_once(eligible: Mapping[int, list[Unit]], located: Mapping[str, Located],
-                   incident_point: GeoPoint | None,
-                   estimate: Estimator) -> dict[str, TravelEstimate | None]:
+                   incident_point: GeoPoint | None, estimate: Estimator,
+                   radius: float | None) -> dict[str, TravelEstimate | None]:
     """One call to the router for every eligible unit of every requirement."""
     if incident_point is None:
         return {}
@@ -177,7 +213,7 @@ def _estimate_once(eligible: Mapping[int, list[Unit]], located: Mapping[str, Loc
     if not codes:
         return {}
     points = [located[code].point for code in codes]
-    results = estimate(points, incident_point)  # type: ignore[arg-type]
+    results = estimate(points, incident_point, within_s=radius)
     return dict(zip(codes, results, strict=True))
 
 

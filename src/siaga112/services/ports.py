@@ -135,13 +135,14 @@ class TravelTimeProvider(Protocol):
 
     Implementations: straight line with a circuity factor, a road graph from the
     center's OpenStreetMap file, an OSRM server (adapters/routing/). None in the
-    answer: no road from that origin.
+    answer: no road from that origin. `within_s` lets a provider stop searching past that
+    travel time: origins beyond it may then get `seconds = inf` ("farther", not measured).
     """
 
     name: str
 
-    def travel_to(self, origins: Sequence[GeoPoint],
-                  destination: GeoPoint) -> list[TravelEstimate | None]: ...
+    def travel_to(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
+                  within_s: float | None = None) -> list[TravelEstimate | None]: ...
 
 
 class EventLog(Protocol):

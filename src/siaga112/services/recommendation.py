@@ -54,8 +54,9 @@ def recommend_for_incident(uow: UnitOfWork, *, incident_id: uuid.UUID, center: C
         agencies = {r.agency_code for r in requirements}
         units = [u for u in uow.units.list() if u.agency_code in agencies]
         located = locate_units(uow, units)
+    minutes = center.routing.search_minutes
     choices = recommend(requirements, units, located, incident_point(incident),
-                        travel.travel_to)
+                        travel.travel_to, search_radius_s=minutes * 60 if minutes else None)
     return Recommendation(incident=incident, plan_found=plan is not None, method=travel.name,
                           choices=choices,
                           elapsed_ms=round((time.perf_counter() - started) * 1000, 2))

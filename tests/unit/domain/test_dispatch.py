@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -37,11 +38,18 @@ class Router:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, origins, destination):
-        self.calls.append(list(origins))
-        return [None if o.lat > 0.5 else TravelEstimate(o.distance_m(destination) / 10,
-                                                        o.distance_m(destination), "test")
-                for o in origins]
+    def __call__(self, origins, destination, *, within_s=None):
+        self.calls.append((list(origins), within_s))
+        out = []
+        for o in origins:
+            seconds = o.distance_m(destination) / 10
+            if o.lat > 0.5:
+                out.append(None)
+            elif within_s is not None and seconds > within_s:  # a bounded search stopped
+                out.append(TravelEstimate(math.inf, math.inf, "test"))
+            else:
+                out.append(TravelEstimate(seconds, o.distance_m(destination), "test"))
+        return out
 
 
 def located(units):
@@ -60,7 +68,7 @@ def test_units_are_ranked_by_travel_time_and_the_plan_count_is_suggested():
     assert fire.candidates[2].position_source is PositionSource.STATION
     assert fire.candidates[0].position_source is PositionSource.LAST_FIX
     assert ambulance.suggested == ("AMB-1",)
-    assert len(router.calls) == 1 and len(router.calls[0]) == 4  # one routing call for all
+    assert len(router.calls) == 1 and len(router.calls[0][0]) == 4  # one routing call for all
 
 
 def test_every_other_unit_of_the_agency_says_why_it_is_left_out():
@@ -104,6 +112,30 @@ def test_without_an_incident_location_units_are_listed_without_eta():
     assert [(c.unit_code, c.eta_seconds) for c in fire.candidates] == [("DMK-1", None),
                                                                        ("DMK-2", None)]
     assert router.calls == []
+
+
+def test_a_search_radius_grows_until_each_requirement_has_its_units():
+    # 10 m/s: DMK-1 is 11 s away, DMK-2 (station) 111 s, the ambulance 1,111 s.
+    units = [unit("DMK-1", fix=(0.0, 0.009)), unit("DMK-2"),
+             unit("AMB-1", agency="dinkes", type_="ambulance", fix=(0.0, 0.11))]
+    router = Router()
+    fire, ambulance = recommend(
+        [UnitRequirement("damkar", "fire_engine"), UnitRequirement("dinkes", "ambulance")],
+        units, located(units), INCIDENT, router, search_radius_s=60)
+    # 60 s found no ambulance: 240 s, then 960 s, then 3,840 s did.
+    assert [w for _, w in router.calls] == [60, 240, 960, 3840]
+    assert ambulance.suggested == ("AMB-1",)
+    assert fire.suggested == ("DMK-1",) and [c.unit_code for c in fire.candidates] == [
+        "DMK-1", "DMK-2"]  # measured on the last, widest search
+
+
+def test_units_past_the_radius_are_listed_as_farther():
+    units = [unit("DMK-1", fix=(0.0, 0.009)), unit("DMK-2")]
+    [fire] = recommend([UnitRequirement("damkar", "fire_engine")], units, located(units),
+                       INCIDENT, Router(), search_radius_s=60)
+    assert fire.suggested == ("DMK-1",)
+    assert [(e.unit_code, e.reason, e.detail) for e in fire.excluded] == [
+        ("DMK-2", Exclusion.FARTHER, "more than 1 min away: not measured")]
 
 
 def assignment() -> Assignment:

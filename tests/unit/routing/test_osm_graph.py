@@ -46,6 +46,9 @@ def test_a_one_way_street_is_taken_only_in_its_direction(router):
     to_c = eta(router, E, C)
     assert to_c.seconds == pytest.approx(0.6 * L, rel=1e-4)
     assert to_c.method == "osm"
+    # E is also the end of the one-way: reached straight from A (L at 5 m/s), whichever
+    # of its streets it is snapped to.
+    assert eta(router, A, E).seconds == pytest.approx(0.2 * L, rel=1e-4)
 
 
 def test_a_footway_is_no_shortcut_for_a_vehicle(router):
@@ -72,6 +75,15 @@ def test_no_road_between_them_or_too_far_from_any_road_is_no_estimate(router):
     many = router.travel_to([GeoPoint(*A), GeoPoint(*G), GeoPoint(*E)], GeoPoint(*C))
     assert [m is None for m in many] == [False, True, False]
     assert many[0].seconds == pytest.approx(0.4 * L, rel=1e-4)
+
+
+def test_a_bounded_search_leaves_farther_units_unmeasured(router):
+    # To E: from A 0.2 L = 22 s (measured), from C 0.4 L = 44 s (past 30 s: infinite).
+    from_a, from_c = router.travel_to([GeoPoint(*A), GeoPoint(*C)], GeoPoint(*E), within_s=30)
+    assert from_a.seconds == pytest.approx(0.2 * L, rel=1e-4)
+    assert from_c.seconds == float("inf")
+    assert router.travel_to([GeoPoint(*C)], GeoPoint(*E), within_s=60)[0].seconds == \
+        pytest.approx(0.4 * L, rel=1e-4)
 
 
 def test_the_graph_is_built_once_and_kept(town_file):

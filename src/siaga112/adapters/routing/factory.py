@@ -25,10 +25,10 @@ class WithFallback:
         self.primary, self.fallback = primary, fallback
         self.name = primary.name
 
-    def travel_to(self, origins: Sequence[GeoPoint],
-                  destination: GeoPoint) -> list[TravelEstimate | None]:
+    def travel_to(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
+                  within_s: float | None = None) -> list[TravelEstimate | None]:
         try:
-            return self.primary.travel_to(origins, destination)
+            return self.primary.travel_to(origins, destination, within_s=within_s)
         except (RoutingUnavailable, RoadNetworkError, OSError) as exc:
             log.warning("routing by %s failed, using the straight line: %s", self.name, exc)
             return [None if e is None else TravelEstimate(

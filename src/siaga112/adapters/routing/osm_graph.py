@@ -30,6 +30,7 @@ CLOSED = {"no", "private"}
 SAMPLE_SPACING_M = 25.0  # snapping looks at points this far apart along every segment
 SNAP_CANDIDATES = 6
 SNAP_CACHE_SIZE = 200_000
+AT_NODE = 1e-9  # a snapped position this close to a segment's end is at that node
 
 
 # One Dijkstra gives time AND distance: each edge weighs milliseconds * 2**24 + decimetres,
@@ -166,29 +167,38 @@ class RoadGraph:
         seg, t, off = (np.array(x) for x in zip(*found, strict=True))
         return Snap(seg.astype(np.int64), t, off)
 
-    def times_to(self, dest_lat: float, dest_lon: float) -> tuple[np.ndarray, np.ndarray, Snap]:
-        """Seconds and meters from every node to the destination's snapped spot."""
+    def times_to(self, dest_lat: float, dest_lon: float, *, within_s: float | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, Snap]:
+        """Seconds and meters from every node to the destination's snapped spot (inf for
+        nodes past `within_s`, when given: the search stops there)."""
         snap = self.snap(np.array([dest_lat]), np.array([dest_lon]))
         s, t = int(snap.segment[0]), float(snap.t[0])
         a, b = int(self.seg_a[s]), int(self.seg_b[s])
         fw, bw, length = self.seg_fw[s], self.seg_bw[s], self.seg_len[s]
         # In the reversed graph the virtual node X has an edge to a (original a -> X) and
         # to b (original b -> X), each costing the part of the segment still to drive.
-        slots = [(a, t * fw, t * length) if math.isfinite(fw) else (self.n, 1.0, 1.0),
-                 (b, (1 - t) * bw, (1 - t) * length) if math.isfinite(bw) else (self.n, 1.0, 1.0)]
+        # A spot at a node itself is reached there, whatever the segment's direction.
+        at_a, at_b = t <= AT_NODE, t >= 1 - AT_NODE
+        slots = [(a, 0.0 if at_a else t * fw, 0.0 if at_a else t * length)
+                 if at_a or math.isfinite(fw) else (self.n, 1.0, 1.0),
+                 (b, 0.0 if at_b else (1 - t) * bw, 0.0 if at_b else (1 - t) * length)
+                 if at_b or math.isfinite(bw) else (self.n, 1.0, 1.0)]
         with self._lock:
             self._rev.indices[-2:] = [slots[0][0], slots[1][0]]
             self._rev.data[-2:] = [pack(slots[0][1], slots[0][2]), pack(slots[1][1], slots[1][2])]
-            packed = dijkstra(self._rev, directed=True, indices=self.n)[: self.n]
+            limit = np.inf if within_s is None else float(pack(within_s, 0.0)) + SHIFT
+            packed = dijkstra(self._rev, directed=True, indices=self.n, limit=limit)[: self.n]
         seconds, meters = unpack(packed)
         return seconds, meters, snap
 
     def travel(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
-               access_speed_ms: float, max_snap_m: float,
-               method: str) -> list[TravelEstimate | None]:
+               access_speed_ms: float, max_snap_m: float, method: str,
+               within_s: float | None = None) -> list[TravelEstimate | None]:
+        """Estimates per origin; with `within_s`, the search stops past that time and the
+        origins it did not reach get `seconds = inf` (farther; None stays unreachable)."""
         if not origins:
             return []
-        dist, meters, dest = self.times_to(destination.lat, destination.lon)
+        dist, meters, dest = self.times_to(destination.lat, destination.lon, within_s=within_s)
         if dest.off_m[0] > max_snap_m:
             return [None] * len(origins)
         snap = self.snap_cached(origins)
@@ -196,8 +206,11 @@ class RoadGraph:
         a, b = self.seg_a[s], self.seg_b[s]
         fw, bw, length = self.seg_fw[s], self.seg_bw[s], self.seg_len[s]
         with np.errstate(invalid="ignore"):  # inf * 0 on a one-way segment
-            via_b = np.where(np.isfinite(fw), (1 - t) * fw + dist[b], np.inf)
-            via_a = np.where(np.isfinite(bw), t * bw + dist[a], np.inf)
+            at_a, at_b = t <= AT_NODE, t >= 1 - AT_NODE  # a unit standing on a node
+            via_b = np.where(at_b, dist[b],
+                             np.where(np.isfinite(fw), (1 - t) * fw + dist[b], np.inf))
+            via_a = np.where(at_a, dist[a],
+                             np.where(np.isfinite(bw), t * bw + dist[a], np.inf))
             m_b, m_a = (1 - t) * length + meters[b], t * length + meters[a]
             # Unit and incident on the same segment: straight along it, if allowed.
             same = s == dest.segment[0]
@@ -210,9 +223,14 @@ class RoadGraph:
         access_m = snap.off_m + dest.off_m[0]
         seconds = seconds + access_m / access_speed_ms
         out: list[TravelEstimate | None] = []
+        bounded = within_s is not None
         for sec, road, acc, off in zip(seconds, road_m, access_m, snap.off_m, strict=True):
-            ok = math.isfinite(sec) and off <= max_snap_m
-            out.append(TravelEstimate(float(sec), float(road + acc), method) if ok else None)
+            if off > max_snap_m:
+                out.append(None)
+            elif math.isfinite(sec):
+                out.append(TravelEstimate(float(sec), float(road + acc), method))
+            else:  # not reached: past the search radius, or no road at all
+                out.append(TravelEstimate(math.inf, math.inf, method) if bounded else None)
         return out
 
 
@@ -332,7 +350,8 @@ class OsmTravelTimes:
     def graph(self) -> RoadGraph:
         return load_road_graph(self.path, self.speeds_kmh)
 
-    def travel_to(self, origins: Sequence[GeoPoint],
-                  destination: GeoPoint) -> list[TravelEstimate | None]:
+    def travel_to(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
+                  within_s: float | None = None) -> list[TravelEstimate | None]:
         return self.graph.travel(origins, destination, access_speed_ms=self.access_speed_ms,
-                                 max_snap_m=self.max_snap_m, method=self.name)
+                                 max_snap_m=self.max_snap_m, method=self.name,
+                                 within_s=within_s)
