@@ -112,6 +112,7 @@ def test_the_provider_follows_the_center_file(tmp_path):
     assert isinstance(osm, WithFallback) and isinstance(osm.primary, OsmTravelTimes)
     assert osm.primary.path == tmp_path / "town.osm.pbf"  # relative to the center file
     # A missing OSM file does not stop dispatching: the straight line answers.
+    osm.warm()  # at start: logged, not fatal
     [est] = osm.travel_to([ORIGIN], DEST)
     assert est.method == "straight_line (fallback: osm failed)"
     with pytest.raises(ValueError, match="osm_file"):

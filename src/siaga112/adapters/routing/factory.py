@@ -25,6 +25,16 @@ class WithFallback:
         self.primary, self.fallback = primary, fallback
         self.name = primary.name
 
+    def warm(self) -> None:
+        """Prepare the primary provider (build a road graph) at start; never fatal."""
+        warm = getattr(self.primary, "warm", None)
+        if warm is not None:
+            try:
+                warm()
+            except (RoadNetworkError, OSError) as exc:
+                log.error("routing by %s unavailable, the straight line will answer: %s",
+                          self.name, exc)
+
     def travel_to(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
                   within_s: float | None = None) -> list[TravelEstimate | None]:
         try:

@@ -350,6 +350,10 @@ class OsmTravelTimes:
     def graph(self) -> RoadGraph:
         return load_road_graph(self.path, self.speeds_kmh)
 
+    def warm(self) -> None:
+        """Build the graph now (at start) rather than on the first recommendation."""
+        self.graph  # noqa: B018
+
     def travel_to(self, origins: Sequence[GeoPoint], destination: GeoPoint, *,
                   within_s: float | None = None) -> list[TravelEstimate | None]:
         return self.graph.travel(origins, destination, access_speed_ms=self.access_speed_ms,
