@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from siaga112.domain import errors as domain_errors
@@ -75,6 +76,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(domain_errors.DomainError)
     async def _domain(_: Request, exc: domain_errors.DomainError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, str(exc)), status_code=_status_for(exc))
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # Someone else changed the same record between our read and our write.
+        return JSONResponse(error_body("conflict", "changed by someone else meanwhile: "
+                                       "reload and try again"), status_code=409)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
