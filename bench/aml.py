@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -29,7 +28,6 @@ import tempfile
 import threading
 import time
 import socket
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -38,7 +36,6 @@ from urllib.parse import urlencode
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from siaga112.adapters.aml import parse_https, parse_sms, sign_body, verify_hmac
 from siaga112.adapters.db import tables
@@ -53,9 +50,8 @@ from siaga112.services import commands as c
 from siaga112.services.handlers.aml_senders import set_hmac_key
 from siaga112.services.handlers.locations import fix_committer
 from siaga112.services.handlers.service_accounts import create_service_account
+from scratch_db import scratch_database  # bench/ is the script's folder
 
-PG_ADMIN = os.environ.get("SIAGA112_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://root@127.0.0.1:5432/postgres")
 KEY = b"bench-operator-hmac-key-112"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 LIVE_CALLS = 200
@@ -146,22 +142,6 @@ def _timed(messages: list[Message], producers: int,
                             * 1000, 2)}
 
 
-def _database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
-    if backend == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}", lambda: None
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"siaga112_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), drop
-
-
 @contextmanager
 def _server(siaga: Siaga) -> Iterator[str]:
     import uvicorn
@@ -218,7 +198,7 @@ def _http(siaga: Siaga, messages: list[Message], producers: int) -> dict[str, fl
 def measure(backend: str, messages: list[Message], single: list[Message],
             producers: int, http: list[Message]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(backend, Path(tmp))
+        url, drop = scratch_database(backend, Path(tmp))
         try:
             engine = create_db_engine(url, pool_size=producers + 4) if backend != "sqlite" \
                 else create_db_engine(url)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from siaga112.adapters.db import tables
 from siaga112.adapters.db.engine import create_db_engine
@@ -32,9 +30,8 @@ from siaga112.bootstrap import bootstrap
 from siaga112.config import Settings
 from siaga112.domain.calls import Channel
 from siaga112.services import commands as c
+from scratch_db import scratch_database  # bench/ is the script's folder
 
-PG_ADMIN = os.environ.get("SIAGA112_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://root@127.0.0.1:5432/postgres")
 
 
 def _timed(n: int, threads: int, one: Callable[[int], None]) -> dict[str, float]:
@@ -63,25 +60,9 @@ def _timed(n: int, threads: int, one: Callable[[int], None]) -> dict[str, float]
             "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2)}
 
 
-def _database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
-    if backend == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}", lambda: None
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"siaga112_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), drop
-
-
 def measure(backend: str, calls: int, threads: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(backend, Path(tmp))
+        url, drop = scratch_database(backend, Path(tmp))
         try:
             engine = create_db_engine(url, pool_size=threads + 2) if backend != "sqlite" \
                 else create_db_engine(url)

@@ -25,13 +25,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from siaga112.adapters.db import migrate, tables
 from siaga112.adapters.db.bulk import insert_rows
@@ -39,9 +38,8 @@ from siaga112.adapters.db.engine import create_db_engine
 from siaga112.config import CENTERS_DIR, load_center
 from siaga112.reports.period import Period
 from siaga112.reports.report import build_report
+from scratch_db import scratch_database  # bench/ is the script's folder
 
-PG_ADMIN = os.environ.get("SIAGA112_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://root@127.0.0.1:5432/postgres")
 START = datetime(2025, 1, 1, tzinfo=UTC) - timedelta(hours=8)  # 1 January 00:00 WITA
 DAYS = 365
 TARGETS = {"postgresql": 2.0, "sqlite": 5.0}
@@ -126,29 +124,13 @@ def _load(engine: sa.Engine, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def _database(backend: str, workdir: Path) -> tuple[str, Callable[[], None]]:
-    if backend == "sqlite":
-        return f"sqlite:///{workdir / 'report.sqlite3'}", lambda: None
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"siaga112_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), drop
-
-
 def period(center: Any) -> Period:
     return Period(date(2025, 1, 1), date(2025, 12, 31), center.zone)
 
 
 def measure(backend: str, n: int, runs: int, workdir: Path) -> dict[str, Any]:
     center = load_center(CENTERS_DIR / "kendari.toml")
-    url, drop = _database(backend, workdir)
+    url, drop = scratch_database(backend, workdir, 'report.sqlite3')
     try:
         engine = create_db_engine(url)
         migrate.upgrade(engine)
