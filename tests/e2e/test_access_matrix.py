@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 
 import httpx
 import pytest
-from fastapi.routing import iter_route_contexts
+import websockets
+from fastapi.routing import APIWebSocketRoute, iter_route_contexts
 
 from siaga112.domain.accounts import Role, Scope
 from siaga112.entrypoints.web.access import PUBLIC, ROUTE_POLICY, allowed
@@ -20,6 +22,9 @@ UNCHECKED = {"/api/v1/openapi.json"}  # the API's public description
 def app_routes(siaga) -> set[tuple[str, str]]:
     found = set()
     for route in iter_route_contexts(create_app(siaga).routes):
+        if isinstance(route.original_route, APIWebSocketRoute):
+            found.add(("WS", route.path))
+            continue
         if route.path in UNCHECKED or not route.methods:  # static mounts have no methods
             continue
         found |= {(m, route.path) for m in route.methods if m != "HEAD"}
@@ -53,6 +58,21 @@ def _denied(response: httpx.Response) -> bool:
         "location", "")
 
 
+def _ws_denied(server: str, path: str, client: httpx.Client) -> bool:
+    """Open the WebSocket with the client's credentials: refused at the handshake or not."""
+    url = server.replace("http://", "ws://") + _concrete(path)
+    headers = {k: v for k, v in client.headers.items() if k.lower() == "authorization"}
+
+    async def attempt() -> bool:
+        try:
+            async with websockets.connect(url, additional_headers=headers, open_timeout=30):
+                return False
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code in (401, 403)
+
+    return asyncio.run(attempt())
+
+
 @pytest.fixture
 def database_url(tmp_path) -> str:
     """Access rules do not depend on the database: one backend is enough here."""
@@ -65,6 +85,11 @@ def test_each_role_is_allowed_exactly_what_the_policy_says(server, login, role):
     client = login(role) if role is not None else httpx.Client(base_url=server, timeout=60)
     # Logging out ends the session: it goes last.
     for method, path in sorted(ROUTE_POLICY, key=lambda k: k[1] == "/api/v1/auth/logout"):
+        if method == "WS":
+            if _ws_denied(server, path, client) == allowed(method, path, role):
+                mismatches.append(f"WS {path} (policy says "
+                                  f"{'allow' if allowed(method, path, role) else 'deny'})")
+            continue
         response = client.request(method, _concrete(path), json={}, follow_redirects=False)
         expect_allowed = allowed(method, path, role)
         if _denied(response) == expect_allowed:
@@ -92,6 +117,10 @@ def test_each_machine_scope_is_allowed_exactly_what_the_policy_says(siaga, serve
     mismatches = []
     with httpx.Client(base_url=server, timeout=60, headers={"Authorization": f"Bearer {token}"}) as machine:
         for method, path in sorted(ROUTE_POLICY):
+            if method == "WS":
+                if _ws_denied(server, path, machine) == allowed(method, path, {scope}):
+                    mismatches.append(f"WS {path}")
+                continue
             response = machine.request(method, _concrete(path), json={}, follow_redirects=False)
             if _denied(response) == allowed(method, path, {scope}):
                 mismatches.append(f"{method} {path}: {response.status_code}")

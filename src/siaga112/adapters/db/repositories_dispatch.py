@@ -54,6 +54,11 @@ class SqlAssignmentRepository:
         return list(self.session.scalars(sa.select(Assignment).where(
             A.incident_id == incident_id).order_by(A.dispatched_at, A.unit_code)))
 
+    def agencies_served(self, incident_id: uuid.UUID) -> set[str]:
+        """The agencies a unit of which was ever dispatched to the incident."""
+        return set(self.session.scalars(sa.select(A.agency_code).where(
+            A.incident_id == incident_id).distinct()))
+
     def agency_served(self, incident_id: uuid.UUID, agency_code: str) -> bool:
         """Was a unit of this agency ever dispatched to the incident?"""
         return self.session.execute(sa.select(A.id).where(
