@@ -69,3 +69,11 @@ def test_recommend_benchmark_runs_and_agrees_with_the_naive_router():
     assert figures["recommend_ms"]["incidents"] == 10 and figures["naive_ms"]["incidents"] == 2
     assert figures["max_difference_s"] < 0.1  # same answers: milliseconds of rounding only
     assert figures["graph_build_s"] > 0
+
+
+def test_ws_fanout_benchmark_runs_and_every_console_gets_every_message():
+    figures = run_bench("ws_fanout.py", "--consoles", "5", "--changes", "5", "--rate", "20")
+    for side in ("siaga112", "bare_broadcast"):
+        assert figures[side]["delivered"] == figures[side]["expected"] == 25
+        assert 0 <= figures[side]["p50_ms"] <= figures[side]["p99_ms"]
+    assert figures["lost_messages"] is False
