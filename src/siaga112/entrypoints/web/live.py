@@ -18,6 +18,7 @@ import json
 import logging
 import queue
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,8 @@ class LiveHub:
 
     def publish_message(self, msg: dict[str, Any]) -> None:
         """A message from another node (already a message, already committed there)."""
+        if msg.get("event") == "UnitDispatched":  # who was sent changed: ask the database again
+            self._inbox.put(("forget", str(msg.get("id"))))
         if self._subscribers and msg.get("topic") in STAFF_TOPICS:
             self._inbox.put(("msg", msg))
 
@@ -111,6 +114,8 @@ class LiveHub:
             try:
                 if item[0] == "served":
                     self._remember_served(item[1], item[2])
+                elif item[0] == "forget":
+                    self._served.pop(item[1], None)
                 else:
                     self._fan_out(item[1])
             except Exception:  # a bad message must not stop the channel
@@ -156,8 +161,6 @@ class LiveHub:
             self._served_agencies(incident_id).add(agency)
 
     def _load_served(self, incident_id: str) -> set[str]:
-        import uuid
-
         try:
             key = uuid.UUID(incident_id)
         except ValueError:
