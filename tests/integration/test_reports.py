@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from siaga112.adapters.db import migrate, tables
 from siaga112.adapters.db.bulk import insert_rows
+from siaga112.adapters.db.tables_dispatch import unit_assignments
 from siaga112.entrypoints.web.report_words import words
 from siaga112.reports import documents
 from siaga112.reports.attribution import agency_type_pairs
@@ -242,3 +244,27 @@ def test_the_pdf_speaks_indonesian_first_and_english_when_asked(tmp_path, kendar
         pdf = report_pdf(r, words=words(locale), names=center_names(kendari, locale), points=[],
                          places=[], compress=False)
         assert title in pdf
+
+
+def test_an_incident_counts_for_the_agencies_actually_dispatched_to_it(siaga, kendari):
+    """With assignments, an accident counts only for the agency sent; without, by type."""
+    seeded = seed_kendari(siaga.engine, kendari)
+    with siaga.engine.begin() as conn:
+        accident = conn.execute(sa.select(tables.incidents.c.id, tables.incidents.c.verified_at)
+                                .where(tables.incidents.c.type_code == "accident",
+                                       tables.incidents.c.status == "resolved")
+                                .order_by(tables.incidents.c.number).limit(1)).one()
+        conn.execute(unit_assignments.insert().values(
+            id=uuid.uuid4(), dispatch_id=uuid.uuid4(), incident_id=accident.id,
+            unit_code="AMB-MATA", agency_code="dinkes", dispatched_at=accident.verified_at,
+            dispatched_by="dispatcher1"))
+    r = report(siaga.engine, kendari, "2025-06-10", "2025-06-30")
+    expected = Counter()
+    for agency, type_code in agency_type_pairs(kendari):
+        expected[agency] += seeded.types[type_code]
+    declared_for_accidents = {a for a, t in agency_type_pairs(kendari) if t == "accident"}
+    assert "dinkes" in declared_for_accidents and len(declared_for_accidents) > 1
+    for agency in declared_for_accidents - {"dinkes"}:
+        expected[agency] -= 1  # the dispatched accident no longer counts for them
+    assert r["by_agency"] == {a.code: expected[a.code] for a in kendari.agencies}
+    assert r["agency_attribution"] == "dispatched_agencies_else_agency_incident_types"
