@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,15 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def pg_admin_url() -> str:
     return os.environ.get("SIAGA112_TEST_POSTGRES_URL", DEFAULT_PG_ADMIN)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collect_garbage_after_each_module() -> Iterator[None]:
+    """A database connection left open (a pool nobody closed) warns when collected; collect
+    at each module's end so the warning, an error here, names the module that leaked it
+    rather than whichever later test the collector happened to run in."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +89,22 @@ def kendari():
 
 
 @pytest.fixture
-def siaga(engine: Engine, clock: FixedClock, kendari) -> Siaga:
+def siaga(engine: Engine, clock: FixedClock, kendari) -> Iterator[Siaga]:
     """The Kendari center on a fresh database, migrated and synced, with a controllable clock."""
     settings = Settings(database_url=str(engine.url.render_as_string(hide_password=False)),
                         env="test")
-    return bootstrap(settings, center=kendari, clock=clock, engine=engine)
+    siaga = bootstrap(settings, center=kendari, clock=clock, engine=engine)
+    yield siaga
+    # Background workers first: a connection they still hold, returned after the engine's
+    # disposal, would go back to a pool nobody closes (a ResourceWarning at some later GC).
+    stop_background_workers(siaga)
+
+
+def stop_background_workers(siaga: Siaga) -> None:
+    if siaga.notifier is not None:
+        siaga.notifier.close()
+    hub = getattr(siaga, "_live_hub", None)
+    if hub is not None:
+        if hub.relay is not None:
+            hub.relay.stop()
+        hub.close()
