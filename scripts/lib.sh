@@ -23,7 +23,9 @@ SIAGA112_STAMP="$SIAGA112_VENV/.siaga112-installed"
 #   espeak-ng   speech for media tests
 #   sox         audio conversion (8 kHz mu-law/A-law) and silence
 #   poppler-utils  pdftotext: the report tests read the PDFs they make
-SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox poppler-utils)
+#   gammu-smsd  the location link's SMS spool: a test runs the daemon (dummy phone, no modem)
+#   kamailio    the SIP proxy in front of two nodes (deploy/kamailio; tests/sip/test_proxy.py)
+SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox poppler-utils gammu-smsd kamailio)
 
 # Tools that live in sbin (runuser, pg_* wrappers are in /usr/bin) may be off PATH in CI.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac

@@ -22,11 +22,22 @@ from siaga112.domain.events import UnitDispatched
 from siaga112.services import commands as c
 from siaga112.services.handlers import accounts, calls, center, incidents, locations
 from siaga112.services.handlers import dispatch, positions, telephony
+from siaga112.services.handlers import unit_positions  # the consoles' unit position fixes
+from siaga112.services.handlers import call_taking  # the call-taker console's web calls
+from siaga112.operations import cluster  # several SIP nodes sharing one database
+from siaga112.services.handlers import location_links  # share-my-location links
+from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepository
+from siaga112.adapters.photos import clean_photo
+from siaga112.adapters.sms import sender_for
+from siaga112.services.handlers import knowledge  # quick answers (docs/quick-answers.md)
+from siaga112.services import nuisance  # nuisance callers, queue priority
+from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
 from siaga112.services.messagebus import MessageBus
 from siaga112.services.ports import PasswordHasher, TravelTimeProvider
 
 COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
-    c.ReceiveCall: calls.receive_call,
+    # Stored, then screened: its place in line (docs/nuisance-callers.md).
+    c.ReceiveCall: partial(nuisance.receive_and_screen, repo=SqlNuisanceRepository),
     c.AnswerCall: calls.answer_call,
     c.ReleaseCall: calls.release_call,
     c.AbandonCall: calls.abandon_call,
@@ -44,6 +55,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.DispatchUnits: dispatch.dispatch_units,
     c.UpdateUnitStatus: dispatch.update_unit_status,
     c.AcknowledgeDispatch: dispatch.acknowledge_dispatch,
+    c.ReportUnitPosition: unit_positions.report_unit_position,
     c.TakeSipCall: telephony.take_sip_call,
     c.OfferCall: telephony.offer_call,
     c.ConnectCall: telephony.connect_call,
@@ -53,12 +65,36 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.EndSipCall: telephony.end_sip_call,
     c.InterruptCall: telephony.interrupt_call,
     c.InterruptLiveCalls: telephony.interrupt_live_calls,
+    c.InterruptNodeCalls: cluster.interrupt_node_calls,  # several SIP nodes (operations)
     c.EndWrapUp: telephony.end_wrap_up,
     c.LogInPosition: positions.log_in_position,
     c.SetPositionReady: positions.set_position_ready,
     c.SetPositionNotReady: positions.set_position_not_ready,
     c.LogOutPosition: positions.log_out_position,
     c.CloseCallbackTask: positions.close_callback_task,
+    # Share-my-location links (docs/location-link.md): their repository, SMS and photos.
+    c.CreateLocationLink: partial(location_links.create_location_link,
+                                  links=SqlLocationLinkRepository.of),
+    c.SendLocationLinkSms: partial(location_links.send_location_link_sms,
+                                   links=SqlLocationLinkRepository.of, sender_for=sender_for),
+    c.ReportFromLinkPhone: partial(location_links.report_from_link_phone,
+                                   links=SqlLocationLinkRepository.of),
+    c.ShareLinkPosition: partial(location_links.share_link_position,
+                                 links=SqlLocationLinkRepository.of),
+    c.AttachLinkPhoto: partial(location_links.attach_link_photo,
+                               links=SqlLocationLinkRepository.of, clean_photo=clean_photo),
+    c.ExpireLocationLinks: partial(location_links.expire_location_links,
+                                   links=SqlLocationLinkRepository.of),
+    c.TakeWaitingCall: call_taking.take_waiting_call,
+    c.EndTakenCall: call_taking.end_taken_call,
+    # Quick answers (docs/quick-answers.md): knowledge base, question topics, SMS.
+    c.SaveKnowledgeEntry: knowledge.save_entry,
+    c.SeedKnowledgeBase: knowledge.seed_knowledge_base,
+    c.DisposeWithTopic: knowledge.dispose_with_topic,
+    c.SendQuickAnswer: partial(knowledge.send_quick_answer, sender_for=sender_for),
+    # Nuisance callers (docs/nuisance-callers.md): blocks after pranks, lifted by supervisors.
+    c.ApplyNuisancePolicy: partial(nuisance.apply_nuisance_policy, repo=SqlNuisanceRepository),
+    c.LiftNuisanceBlock: partial(nuisance.lift_nuisance_block, repo=SqlNuisanceRepository),
 }
 
 
@@ -102,6 +138,8 @@ def bootstrap(settings: Settings | None = None, *, center: CenterConfig | None =
         event_handlers={},
     )
     locations.subscribe(bus)  # a new call takes in the location fixes waiting for it
+    location_links.subscribe(bus)  # a location link's expiry reaches the consoles on time
+    nuisance.subscribe(bus, center)  # a prank may block its number (if the center blocks)
     notifier = WebhookNotifier(uow_factory=lambda: SqlAlchemyUnitOfWork(engine, clock),
                                center=center, clock=clock)
     bus.subscribe(UnitDispatched, notifier.on_unit_dispatched)  # after commit, in background
@@ -109,4 +147,5 @@ def bootstrap(settings: Settings | None = None, *, center: CenterConfig | None =
                   hasher=hasher, bus=bus, travel=travel, notifier=notifier)
     if sync_center:
         bus.handle(c.SyncCenter())
+        bus.handle(c.SeedKnowledgeBase())  # an empty knowledge base gets the starter set
     return siaga

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from siaga112.config_location_link import LocationLinkConfig
+from siaga112.config_information import InformationConfig
+from siaga112.config_nuisance import NuisanceConfig
 from siaga112.domain.incidents import Priority
 from siaga112.domain.plans import ResponsePlan, ResponsePlanBook, UnitRequirement
 from siaga112.domain.triage import TriageAnswer, TriageProtocol, TriageQuestion
@@ -114,6 +117,18 @@ class Thresholds(_Strict):
     service_level_seconds: list[int] = [15, 20]
     service_level_targets: list[float] = [0.90, 0.95]
     ring_timeout_seconds: int = Field(default=20, ge=5)
+    # The call-taker console's duplicate warning (domain/duplicates.py): open incidents of the
+    # same type at most this far away and this many minutes old.
+    duplicate_distance_m: float = Field(default=500, gt=0, le=50_000)
+    duplicate_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    # The dispatcher board's timers (docs/consoles.md): from the call's answer to the first unit
+    # sent; a priority may have its own target (a P4 that waits 60 s is not late).
+    answer_to_dispatch_seconds: float = Field(default=60, gt=0)
+    answer_to_dispatch_by_priority: dict[Priority, Annotated[float, Field(gt=0)]] = {}
+
+    def dispatch_target(self, priority: str) -> float:
+        return self.answer_to_dispatch_by_priority.get(Priority(priority),
+                                                       self.answer_to_dispatch_seconds)
 
 
 class Retention(_Strict):
@@ -331,6 +346,9 @@ class CenterConfig(_Strict):
     location: LocationSettings = LocationSettings()
     routing: RoutingConfig = RoutingConfig()
     webhooks: WebhooksConfig = WebhooksConfig()
+    location_link: LocationLinkConfig = LocationLinkConfig()  # config_location_link.py
+    information: InformationConfig = InformationConfig()  # config_information.py
+    nuisance: NuisanceConfig = NuisanceConfig()  # config_nuisance.py
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CenterConfig:

@@ -7,12 +7,14 @@ SIAGA112_TEST_CHROMIUM. A missing browser fails the tests: CI must install it, n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import (Browser, BrowserContext, ConsoleMessage, Page, Request,
+                                  sync_playwright)
 
 from siaga112.bootstrap import Siaga, bootstrap
 from siaga112.config import Settings
@@ -122,3 +124,40 @@ def page(browser: Browser, center: Center) -> Iterator[Page]:
     assert watch.foreign == [], f"the page asked another host (no CDN allowed): {watch.foreign}"
     assert watch.errors == [], f"errors in the browser: {watch.errors}"
 
+
+
+@pytest.fixture
+def open_page(browser: Browser, center: Center) -> Iterator[Callable[..., Page]]:
+    """More pages, each in its own browser profile (a phone, a second console), watched like
+    `page`: `open_page(viewport={"width": 390, "height": 844}, geolocation=..., permissions=[...])`
+    takes Playwright's context options."""
+    opened: list[tuple[BrowserContext, Watch]] = []
+
+    def _open(**options: Any) -> Page:
+        options.setdefault("viewport", {"width": 1440, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        new = context.new_page()
+        watch = Watch()
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error" and not any(f"status of {code}" in message.text
+                                                   for code in (401, 422)):
+                watch.errors.append(message.text)
+
+        def on_request(request: Request) -> None:
+            if not request.url.startswith((center.base + "/", "data:")):
+                watch.foreign.append(request.url)
+
+        new.on("console", on_console)
+        new.on("pageerror", lambda exc: watch.errors.append(str(exc)))
+        new.on("request", on_request)
+        opened.append((context, watch))
+        return new
+
+    yield _open
+    for context, _ in opened:
+        context.close()
+    for _, watch in opened:
+        assert watch.foreign == [], f"a page asked another host (no CDN allowed): {watch.foreign}"
+        assert watch.errors == [], f"errors in the browser: {watch.errors}"

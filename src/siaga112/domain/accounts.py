@@ -53,6 +53,7 @@ class Scope(StrEnum):
     AML_GATEWAY = "aml_gateway"
     SMS_GATEWAY = "sms_gateway"
     AGENCY_SYSTEM = "agency_system"
+    METRICS = "metrics"  # a Prometheus server: reads /metrics, nothing else
 
 
 @dataclass(eq=False, kw_only=True)

@@ -131,3 +131,72 @@ class CallOfferedToOverflow(DomainEvent):
     """A call waited past the overflow time and was offered to the backup destination."""
 
     aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitPositionReported(DomainEvent):
+    """A unit's position fix (its crew's phone, a tracker): data lat, lon, accuracy_m."""
+
+    aggregate: ClassVar[str] = "unit"
+
+
+# --- location link (docs/location-link.md) ------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class LocationLinkStateChanged(DomainEvent):
+    """A share-my-location link of the call moved (created, sent, opened, shared, refused,
+    unavailable, expired); data: the link's id, never its token."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationLinkSmsAttempted(DomainEvent):
+    """An SMS with the link was handed to the center's SMS adapter: its outcome (no number)."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationLinkPhotoAdded(DomainEvent):
+    """The caller attached a photo of the scene through the link (re-encoded, no metadata)."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+# --- quick answers (docs/quick-answers.md) -------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeEntryChanged(DomainEvent):
+    """A quick answer got a new version (before/after: version numbers; data: title, active)."""
+
+    aggregate: ClassVar[str] = "knowledge"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallTopicSet(DomainEvent):
+    """A question call got its topic (before/after: topic codes; data: the version read out)."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuickAnswerSmsAttempted(DomainEvent):
+    """A quick answer was handed to the SMS adapter: topic, version, outcome (no number)."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+# --- nuisance callers and queue priority (docs/nuisance-callers.md) ------------------------
+@dataclass(frozen=True, kw_only=True)
+class CallScreened(DomainEvent):
+    """What screening decided for a call before the queue: after = queued, warned,
+    blocked or broke_through; data: the priority facts, level, warning, block (no number)."""
+
+    aggregate: ClassVar[str] = "call"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NuisanceBlockChanged(DomainEvent):
+    """A temporary block of a nuisance number: created by the center's policy (data: expiry,
+    the calls counted), or lifted by a supervisor (reason: their note). Never the number."""
+
+    aggregate: ClassVar[str] = "nuisance_block"

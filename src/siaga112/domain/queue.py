@@ -1,8 +1,9 @@
 """The queue of waiting calls and the desks they are offered to (ACD), in pure Python.
 
 Rules (docs/telephony.md):
-- Waiting calls are offered first come, first served; a call that was offered and not
-  answered keeps its place at the head of the line.
+- Waiting calls are offered by their place in line: their arrival, first come, first
+  served, unless the center's priority rules moved it (domain/queue_priority.py); a call
+  that was offered and not answered keeps its place.
 - A call goes to the ready position that has been idle the longest.
 - A position that lets an offer ring out (no answer) becomes not ready, and the call is
   offered to the next ready position.
@@ -41,6 +42,11 @@ class Waiting:
     offer_deadline: datetime | None = None
     overflowed: bool = False
     not_answered_by: list[str] = field(default_factory=list)
+    place: datetime | None = None  # set by the priority rules; None: its arrival
+
+    @property
+    def place_in_line(self) -> tuple[datetime, datetime]:
+        return (self.place or self.queued_at, self.queued_at)
 
 
 @dataclass(frozen=True)
@@ -88,21 +94,29 @@ class CallQueue:
         return sorted(ready, key=lambda d: (d.idle_since, d.code))
 
     # -- calls -----------------------------------------------------------------
-    def add(self, ref: str, *, at: datetime) -> None:
+    def add(self, ref: str, *, at: datetime, place: datetime | None = None) -> None:
         check_aware(at)
         if ref in self.calls:
             raise Conflict(f"call {ref} is already in the queue")
-        self.calls[ref] = Waiting(ref, at)
+        self.calls[ref] = Waiting(ref, at, place=place)
 
     def waiting(self) -> list[Waiting]:
-        """Calls not offered to anyone now, in the order they will be offered."""
-        return [w for w in self.calls.values() if w.offered_to is None]
+        """Calls not offered to anyone now, in the order they will be offered: arrival (the
+        order they were added), or by place in line once the priority rules placed any
+        (a stable sort: equal places keep their order of arrival)."""
+        waiting = [w for w in self.calls.values() if w.offered_to is None]
+        if any(w.place is not None for w in waiting):
+            waiting.sort(key=lambda w: w.place_in_line)
+        return waiting
 
     def next_offers(self, *, now: datetime) -> list[Offer]:
-        """Match waiting calls (oldest first) with ready positions (longest idle first)."""
+        """Match waiting calls (by place in line) with ready positions (longest idle first)."""
         check_aware(now)
-        offers = []
-        for waiting, desk in zip(self.waiting(), self.ready_desks()):
+        offers: list[Offer] = []
+        desks = self.ready_desks()
+        if not desks:  # nothing to match: spare the sort of a long queue
+            return offers
+        for waiting, desk in zip(self.waiting(), desks):
             waiting.offered_to, waiting.offer_deadline = desk.code, now + self.ring_timeout
             desk.state, desk.call = PositionState.RINGING, waiting.ref
             offers.append(Offer(waiting.ref, desk.code, waiting.offer_deadline))

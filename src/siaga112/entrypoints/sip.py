@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from siaga112.adapters.db.group_commit import GroupCommitter
+from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
 from siaga112.adapters.sip.node import SipNode
 from siaga112.bootstrap import Siaga
+from siaga112.operations import cluster
 from siaga112.services import commands as c
+from siaga112.services import nuisance  # screening before the queue
 from siaga112.services.switchboard import Switchboard
 
 log = logging.getLogger(__name__)
@@ -20,7 +23,9 @@ log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL = 0.0005
 POSITION_COMMANDS = (c.LogInPosition, c.SetPositionReady, c.SetPositionNotReady,
-                     c.LogOutPosition)
+                     c.LogOutPosition,
+                     # The call-taker console's web calls move a position too (on call, wrap-up).
+                     c.TakeWaitingCall, c.EndTakenCall)
 
 
 def _route_position_commands(siaga: Siaga, writer: GroupCommitter, node: SipNode,
@@ -69,14 +74,20 @@ class Telephony:
 
 
 def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None = None,
-                    tcp: bool = True) -> Telephony:
-    """Interrupt what was live before (no dialog survives a restart), then listen."""
+                    tcp: bool = True, node_name: str | None = None,
+                    positions: frozenset[str] | None = None) -> Telephony:
+    """Interrupt what was live before (no dialog survives a restart), then listen.
+
+    With `positions` (several nodes share the database: operations/cluster.py) this node
+    rings only those positions and interrupts only the calls it had taken, as `node_name`."""
     # The node's thread sends and receives a datagram at a time, giving the interpreter
     # lock away each time; with the default 5 ms switch interval the writer keeps it that
     # long and every answer waits. 0.5 ms keeps the node's answers prompt.
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    interrupted = siaga.bus.handle(c.InterruptLiveCalls())
+    interrupted = siaga.bus.handle(c.InterruptLiveCalls() if positions is None else
+                                   c.InterruptNodeCalls(node=node_name or "", positions=tuple(
+                                       sorted(positions))))
     if interrupted:
         log.warning("%d calls were live when the node stopped: interrupted, callbacks open",
                     interrupted)
@@ -85,14 +96,23 @@ def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None =
                    port=settings.sip_port if port is None else port,
                    admission_limit=t.admission_limit, max_call_seconds=t.max_call_seconds,
                    tcp=tcp)
-    writer = GroupCommitter(engine=siaga.engine, clock=siaga.clock,
-                            handlers=dict(siaga.bus.command_handlers),
+    handlers = dict(siaga.bus.command_handlers)
+    screening = nuisance.install_sip_screening(handlers, center=siaga.center, clock=siaga.clock,
+                                               repo=SqlNuisanceRepository)
+    if positions is not None:
+        handlers[c.TakeSipCall] = cluster.recording_node(handlers[c.TakeSipCall],
+                                                         node_name or "")
+    writer = GroupCommitter(engine=siaga.engine, clock=siaga.clock, handlers=handlers,
                             deliver=node.loop.call_from_thread, publish=siaga.bus.publish)
     switchboard = Switchboard(center=siaga.center, clock=siaga.clock, submit=writer.submit,
-                              signalling=node, scheduler=node.loop)
+                              signalling=node, scheduler=node.loop, screening=screening)
     switchboard.load_positions(siaga.uow())
+    if positions is not None:
+        cluster.restrict_to(switchboard, positions)
 
     _route_position_commands(siaga, writer, node, switchboard)
+    if positions is not None:
+        cluster.guard_position_commands(siaga, positions)
     writer.start()
     node.start(switchboard)
     log.info("SIP node listening on %s (UDP%s)", node.address, " and TCP" if tcp else "")

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from siaga112.adapters.db.reading import snapshot
 from siaga112.config import CenterConfig
 from siaga112.reports import breakdowns, call_counts, incident_counts, intervals, monthly
+from siaga112.reports.caller_location import caller_location  # links and first fixes
 from siaga112.reports.attribution import RULE
 from siaga112.reports.evaluation import evaluation
 from siaga112.reports.period import Period
@@ -60,6 +61,7 @@ def report_from(conn: sa.Connection, *, center: CenterConfig, period: Period,
         "repeat_callers": breakdowns.repeat_callers(conn, period),
         "incidents": breakdowns.incidents_by_place(conn, period),
         "monthly": monthly.monthly(conn, hours=hours, period=period, ts=ts, center=center),
+        "caller_location": caller_location(conn, period=period, ts=ts),
     }
 
 

@@ -300,3 +300,160 @@ class AcknowledgeDispatch(Command):
 
     unit_code: str
     by: str
+
+
+# --- consoles (services/handlers/unit_positions.py; docs/consoles.md) ------------------------
+@dataclass(frozen=True, kw_only=True)
+class ReportUnitPosition(Command):
+    """Where a unit is now (the crew's phone or a tracker); an older fix never wins."""
+
+    unit_code: str
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    by: str
+
+
+# --- several SIP nodes (operations/cluster.py; docs/deployment.md) ---------------------------
+@dataclass(frozen=True, kw_only=True)
+class InterruptNodeCalls(Command):
+    """At a node's start, when several nodes share the database: the calls this node had
+    taken (and those no node claims) are interrupted; only its own positions are reset."""
+
+    node: str
+    positions: tuple[str, ...]
+    reason: str = "node_restart"
+
+
+# --- the call-taker console (services/handlers/call_taking.py) ------------------------------
+@dataclass(frozen=True, kw_only=True)
+class TakeWaitingCall(Command):
+    """A call-taker takes a waiting call that no desk phone rings (web, SMS gateway, the
+    demo's simulated callers): the ready position rings and answers it in one step."""
+
+    call_id: uuid.UUID
+    position_code: str
+    call_taker: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndTakenCall(Command):
+    """A call taken at a position ends (the call-taker or the caller hangs up): released,
+    and the position goes to wrap-up (straight back to ready when wrap-up is 0 s)."""
+
+    call_id: uuid.UUID
+    position_code: str
+    by: str
+    reason: str | None = None
+
+
+# --- location link (services/handlers/location_links.py; docs/location-link.md) ----------
+@dataclass(frozen=True, kw_only=True)
+class CreateLocationLink(Command):
+    """A new share-my-location link for the call; an older one of the call stops working."""
+
+    call_id: uuid.UUID
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendLocationLinkSms(Command):
+    """Send the link (its URL, known only now) to the call's number through the center's
+    SMS adapter, and log the outcome."""
+
+    link_id: uuid.UUID
+    url: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportFromLinkPhone(Command):
+    """The page on the caller's phone says it opened, was refused, found no position or
+    finished (values of domain.location_links.PhoneReport)."""
+
+    token: str
+    report: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareLinkPosition(Command):
+    """A position from the caller's phone: a location fix (source `link`) of the link's
+    call, never of another."""
+
+    token: str
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    fixed_at: datetime | None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachLinkPhoto(Command):
+    """One photo of the scene from the caller (only where the center allows it)."""
+
+    token: str
+    image: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireLocationLinks(Command):
+    """Mark links past their time as expired (each one's state change reaches the consoles)."""
+
+
+# --- quick answers (services/handlers/knowledge.py; docs/quick-answers.md) ------------------
+from siaga112.domain.knowledge import KnowledgeContent  # noqa: E402
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaveKnowledgeEntry(Command):
+    """A new topic (`base_version` None) or a new version of one, started from
+    `base_version`: refused with a conflict when someone else saved in between."""
+
+    code: str
+    content: KnowledgeContent
+    by: str
+    base_version: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeedKnowledgeBase(Command):
+    """At start: an empty knowledge base gets the center file's starter entries."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisposeWithTopic(Command):
+    """The call was a question on this topic: disposed `non_emergency` and the topic (with
+    the version read out) recorded, in one transaction."""
+
+    call_id: uuid.UUID
+    topic: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendQuickAnswer(Command):
+    """Send the topic's answer and referrals by SMS to the call's number; log the outcome."""
+
+    call_id: uuid.UUID
+    topic: str
+    by: str
+
+
+# --- nuisance callers (services/nuisance.py; docs/nuisance-callers.md) ---------------------
+@dataclass(frozen=True, kw_only=True)
+class ApplyNuisancePolicy(Command):
+    """After a counted disposition (a prank, by default): a temporary block of the call's
+    number when the center blocks and the number reached its threshold."""
+
+    call_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiftNuisanceBlock(Command):
+    """A supervisor ends a block early; the note (why) goes to the audit log."""
+
+    block_id: uuid.UUID
+    by: str
+    note: str

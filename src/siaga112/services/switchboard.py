@@ -26,6 +26,7 @@ from siaga112.domain.queue import CallQueue
 from siaga112.services import commands as c
 from siaga112.services.handlers.telephony import OVERFLOW
 from siaga112.services.ports import UnitOfWork
+from siaga112.services.nuisance import ScreeningDesk  # docs/nuisance-callers.md
 
 log = logging.getLogger(__name__)
 Done = Callable[[Any, BaseException | None], None]
@@ -85,6 +86,7 @@ class Switchboard:
     uris: dict[str, str] = field(default_factory=dict)
     live: dict[str, Live] = field(default_factory=dict)
     wrap_timers: dict[str, Cancellable] = field(default_factory=dict)
+    screening: ScreeningDesk | None = None  # decisions of nuisance screening, if any
 
     def __post_init__(self) -> None:
         t = self.center.telephony
@@ -139,6 +141,13 @@ class Switchboard:
             return
         if live.arrival.location is not None:
             self._record_location(call_id, live.arrival.location)
+        # Screened when stored: refused (a blocked number, 603), or queued at its place in
+        # line. Its warning announcement waits for the media path (docs/nuisance-callers.md).
+        screening = self.screening.take(call_id) if self.screening is not None else None
+        if screening is not None and screening.refuse_with is not None:
+            self.live.pop(ref, None)
+            self.signalling.refuse(ref, screening.refuse_with)
+            return
         if live.gone:
             if live.failure is not None:
                 self.live.pop(ref, None)
@@ -148,7 +157,8 @@ class Switchboard:
                 self._end(live, "caller")
             return
         self.signalling.ring(ref)
-        self.queue.add(ref, at=live.at)
+        self.queue.add(ref, at=live.at,
+                       place=screening.place_in_line if screening is not None else None)
         self.dispatch()
 
     def _record_location(self, call_id: uuid.UUID, loc: Any) -> None:
@@ -241,7 +251,9 @@ class Switchboard:
             self._stop_wrap_timer(code)
             self.queue.set_ready(code, idle_since=at)
             self.dispatch()
-        elif state in (PositionState.NOT_READY, PositionState.LOGGED_OUT):
+        elif state in (PositionState.NOT_READY, PositionState.LOGGED_OUT,
+                       # a web call taken at the console (TakeWaitingCall, EndTakenCall)
+                       PositionState.ON_CALL, PositionState.WRAP_UP):
             if desk.state is PositionState.ON_CALL:
                 return
             self._stop_wrap_timer(code)

@@ -238,3 +238,7 @@ sa.Index("ix_calls_caller_received", calls.c.caller_number, calls.c.received_at)
 
 from siaga112.adapters.db import tables_telephony  # noqa: E402,F401
 from siaga112.adapters.db import tables_dispatch  # noqa: E402,F401
+from siaga112.adapters.db import tables_knowledge  # noqa: E402,F401
+from siaga112.adapters.db import tables_nodes  # noqa: E402,F401
+from siaga112.adapters.db import tables_location_link  # noqa: E402,F401
+from siaga112.adapters.db import tables_nuisance  # noqa: E402,F401

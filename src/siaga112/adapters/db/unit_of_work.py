@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from siaga112.adapters.db import repositories as repos
 from siaga112.adapters.db import repositories_telephony as repos_telephony
 from siaga112.adapters.db import repositories_dispatch as repos_dispatch
+from siaga112.adapters.db.repositories_knowledge import SqlKnowledgeRepository
 from siaga112.adapters.db.orm import start_mappers
 from siaga112.domain.clock import Clock
 from siaga112.domain.events import DomainEvent
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
         self.sip_calls = repos_telephony.SqlSipCallRepository(self.session)
         self.assignments = repos_dispatch.SqlAssignmentRepository(self.session)
         self.deliveries = repos_dispatch.SqlDeliveryRepository(self.session)
+        self.knowledge = SqlKnowledgeRepository(self.session)  # quick answers
         self._recorded: list[DomainEvent] = []
         return self
 

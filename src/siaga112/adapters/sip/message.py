@@ -33,7 +33,8 @@ REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request",
            420: "Bad Extension", 481: "Call/Transaction Does Not Exist", 482: "Loop Detected",
            486: "Busy Here", 487: "Request Terminated", 488: "Not Acceptable Here",
            500: "Server Internal Error", 501: "Not Implemented", 503: "Service Unavailable",
-           505: "Version Not Supported", 513: "Message Too Large"}
+           505: "Version Not Supported", 513: "Message Too Large",
+           603: "Decline"}  # a blocked nuisance number (docs/nuisance-callers.md)
 
 
 class SipError(ValueError):

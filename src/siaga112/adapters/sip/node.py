@@ -30,6 +30,7 @@ from siaga112.services.switchboard import Arrival
 log = logging.getLogger(__name__)
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 IN_DIALOG_OK = frozenset({"INFO", "UPDATE", "NOTIFY", "MESSAGE", "PRACK"})
+RINGING_REFRESH = 30.0  # seconds between repeated 180s while a call waits in the queue
 
 
 class CallEvents(Protocol):
@@ -250,6 +251,16 @@ class SipNode(PhoneSide):
             leg.state = "ringing"
             self._send_provisional(leg, 180)
             self.latencies["invite_180"].append(time.monotonic() - leg.received)
+            self.loop.call_later(RINGING_REFRESH, self._still_ringing, ref)
+
+    def _still_ringing(self, ref: str) -> None:
+        """RFC 3261 13.3.1.1: a provisional at least every minute while the caller waits, or
+        a proxy in front (Kamailio's fr_inv_timer) gives the waiting call up."""
+        leg = self.inbound.get(ref)
+        if leg is None or leg.state != "ringing" or leg.last_response is None:
+            return
+        leg.transport.send(leg.last_response, leg.source)
+        self.loop.call_later(RINGING_REFRESH, self._still_ringing, ref)
 
     def refuse(self, ref: str, status: int, retry_after: int | None = None) -> None:
         leg = self.inbound.get(ref)
@@ -277,7 +288,8 @@ class SipNode(PhoneSide):
     # -- internals -----------------------------------------------------------------------
     def _send_provisional(self, leg: InboundLeg, status: int) -> None:
         data = m.response(leg.invite, status, to_tag=leg.to_tag if status > 100 else None,
-                          extra=[("contact", self.contact)] if status > 100 else None)
+                          extra=[*_record_route(leg), ("contact", self.contact)]
+                          if status > 100 else None)
         leg.last_response = data
         leg.transport.send(data, leg.source)
 
@@ -286,7 +298,7 @@ class SipNode(PhoneSide):
                reason: str | None = None) -> None:
         headers = list(extra or [])
         if status < 300:
-            headers.append(("contact", self.contact))
+            headers += [*_record_route(leg), ("contact", self.contact)]
         if ctype:
             headers.append(("content-type", ctype))
         data = m.response(leg.invite, status, to_tag=leg.to_tag, extra=headers, body=body,
@@ -359,3 +371,9 @@ class SipNode(PhoneSide):
             return
         for out in leg.offers.values():
             self._linger_out(out)
+
+
+def _record_route(leg: InboundLeg) -> list[tuple[str, str]]:
+    """RFC 3261 12.1.1: a response that makes a dialog copies the request's Record-Route,
+    so that the caller's ACK and BYE pass the proxies in front (Kamailio) too."""
+    return [("record-route", r) for r in leg.invite.values("record-route")]

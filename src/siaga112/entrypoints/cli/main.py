@@ -10,6 +10,7 @@ from siaga112.entrypoints.cli.serving import demo, serve
 from siaga112.entrypoints.cli.staffing import staffing
 from siaga112.entrypoints.cli import cdr, report  # reports and call-history import
 from siaga112.entrypoints.cli import aml  # AML: parse messages, senders' HMAC keys
+from siaga112.entrypoints.cli import backup  # backup and restore of the database
 
 app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
                   no_args_is_help=True, add_completion=False)
@@ -25,6 +26,8 @@ app.command(help="Start the web server and the SIP listener.")(serve)
 app.command(help="Start a demo center on embedded SQLite, with demo logins.")(demo)
 app.command(help="Call-takers needed per hour, from the center's own history.")(staffing)
 app.command(help="The evaluation report of a period (table, json, csv, xlsx, pdf).")(report.report)
+app.command(help="Back up the database to a file (pg_dump, or SQLite's backup API).")(backup.backup)
+app.command(help="Restore a backup into an empty database (--force: over a non-empty one).")(backup.restore)
 app.command("import-cdr", help="Import call history: Asterisk CDR CSV or the generic CSV.")(cdr.import_cdr)
 
 

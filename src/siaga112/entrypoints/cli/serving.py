@@ -7,6 +7,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import typer
 
@@ -28,7 +31,8 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
 )
 
 
-def _run(settings: Settings, host: str | None, port: int | None) -> None:
+def _run(settings: Settings, host: str | None, port: int | None,
+         demo_callers: Callable[[Siaga], Any] | None = None) -> None:
     import uvicorn
 
     from siaga112.bootstrap import bootstrap
@@ -55,18 +59,32 @@ def _run(settings: Settings, host: str | None, port: int | None) -> None:
     # full collections removes their pauses (~40 ms) from requests (ADR 0006).
     gc.freeze()
     from siaga112.entrypoints.sip import start_telephony
+    from siaga112.operations.node import NodeSettings, attach_telephony, node_status
 
-    try:
-        telephony = start_telephony(siaga)  # the SIP listener, beside the web server
-    except OSError as exc:
-        typer.echo(f"cannot listen for SIP on {settings.sip_host}:{settings.sip_port}: {exc} "
-                   "(set SIAGA112_SIP_PORT)", err=True)
-        raise typer.Exit(2) from None
+    node = node_status(siaga, NodeSettings()).settings  # SIAGA112_NODE_NAME, _SIP_ENABLED...
+    telephony = None
+    if node.sip_enabled:
+        try:  # the SIP listener, beside the web server
+            telephony = start_telephony(siaga, node_name=node.node_name,
+                                        positions=node.positions)
+        except OSError as exc:
+            typer.echo(f"cannot listen for SIP on {settings.sip_host}:{settings.sip_port}: "
+                       f"{exc} (set SIAGA112_SIP_PORT)", err=True)
+            raise typer.Exit(2) from None
+        attach_telephony(siaga, telephony)
+    from siaga112.entrypoints.web.live import hub_for
+    from siaga112.entrypoints.web.live_relay import start_relay
+
+    start_relay(hub_for(siaga), siaga.engine)  # PostgreSQL: consoles hear every node's events
+    callers = demo_callers(siaga) if demo_callers else None  # the demo's simulated callers
     try:
         uvicorn.run(create_app(siaga), host=host or settings.http_host,
                     port=port or settings.http_port, log_level="info")
     finally:
-        telephony.stop()
+        if callers is not None:
+            callers.stop()
+        if telephony is not None:
+            telephony.stop()
 
 
 def _start_daily_purge(siaga: Siaga) -> None:
@@ -94,8 +112,16 @@ def serve(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST
 
 
 def demo(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"),
-         port: int | None = typer.Option(None, help="default SIAGA112_HTTP_PORT")) -> None:
+         port: int | None = typer.Option(None, help="default SIAGA112_HTTP_PORT"),
+         callers_per_minute: float = typer.Option(
+             1.0, min=0, max=600, help="simulated callers a minute (0: none); docs/consoles.md"),
+         speed: float = typer.Option(
+             1.0, min=0.1, max=100, help="the simulated callers' time runs this much faster"),
+         emergency_share: float | None = typer.Option(
+             None, min=0, max=1, help="share of emergencies (default: Kendari's, 4.5 %)"),
+         seed: int | None = typer.Option(None, help="the same callers on every run")) -> None:
     from siaga112.bootstrap import bootstrap
+    from siaga112.demo.callers import start_demo_callers
 
     settings = Settings()
     if settings.env == "production":
@@ -118,5 +144,10 @@ def demo(host: str | None = typer.Option(None, help="default SIAGA112_HTTP_HOST"
     for username, full_name, role, _agency in DEMO_USERS:
         typer.echo(f"  {username:12} {role.value:11} {full_name}")
     typer.echo("")
+    if callers_per_minute > 0:
+        typer.echo(f"simulated callers: {callers_per_minute:g} a minute at {speed:g}x: take "
+                   f"them at {url}console/call-taker (operator1; docs/consoles.md)\n")
     siaga.engine.dispose()
-    _run(settings, host, port)
+    _run(settings, host, port, demo_callers=partial(
+        start_demo_callers, callers_per_minute=callers_per_minute, speed=speed,
+        emergency_share=emergency_share, seed=seed) if callers_per_minute > 0 else None)

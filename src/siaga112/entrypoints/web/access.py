@@ -25,6 +25,12 @@ UNIT_REPORTERS = frozenset({DS, SV, AG, Scope.AGENCY_SYSTEM})  # agencies: own u
 
 ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/healthz"): PUBLIC,
+    # Operations (routes/operations.py, docs/operations.md): probes send no credentials and
+    # /readyz names only failed checks. /metrics needs a token of scope `metrics` (or an
+    # admin), not "public on loopback": behind a reverse proxy or in compose every scrape
+    # comes from a local address, and the figures (queue, traffic) are the center's own.
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): frozenset({Scope.METRICS, AD}),
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): ANY_USER,
     ("GET", "/api/v1/auth/me"): ANY_USER,
@@ -90,6 +96,62 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/api/v1/locations/unmatched"): frozenset({SV, AD}),
     ("GET", "/api/v1/gazetteer/search"): ANY_USER,
     ("GET", "/api/v1/gazetteer/reverse"): ANY_USER,
+    # Location link (routes/location_links.py, location_link_page.py; docs/location-link.md):
+    # the call-taker sends it; the caller's page and its POSTs are public but need the
+    # link's token (which alone decides the call), our own origin and JSON.
+    ("POST", "/api/v1/calls/{call_id}/location-link"): CALL_HANDLERS,
+    ("GET", "/api/v1/calls/{call_id}/location-link"): CALL_READERS,
+    ("GET", "/api/v1/calls/{call_id}/photos"): CALL_READERS,
+    ("GET", "/api/v1/incidents/{incident_id}/photos"): CALL_READERS,
+    ("GET", "/api/v1/photos/{photo_id}"): CALL_READERS,
+    ("GET", "/api/v1/location-links/sms"): frozenset({SV, AD}),
+    ("GET", "/l/{token}"): PUBLIC,
+    ("POST", "/l/{token}/status"): PUBLIC,
+    ("POST", "/l/{token}/position"): PUBLIC,
+    ("POST", "/l/{token}/photo"): PUBLIC,
+    # The consoles' live channel (routes/live.py): every signed-in person; agency users hear
+    # only their own agency's units and incidents (entrypoints/web/live.py).
+    ("WS", "/ws/live"): ANY_USER,
+    # Consoles of the dispatcher, the agencies and the supervisor (routes/consoles.py,
+    # console_*.py; docs/consoles.md). An agency reports positions of its own units only.
+    ("GET", "/console/dispatch"): DISPATCHERS,
+    ("GET", "/console/agency"): frozenset({AG}),
+    ("GET", "/supervisor/wallboard"): frozenset({SV, AD}),
+    ("GET", "/api/v1/dispatch/board"): frozenset({DS, SV, AD}),
+    ("POST", "/api/v1/dispatch/units/{unit_code}/position"): UNIT_REPORTERS,
+    ("GET", "/api/v1/wallboard"): frozenset({SV, AD}),
+    # The call-taker console (console_call_taker.py, routes/call_taking.py, demo_callers.py;
+    # docs/consoles.md): a call-taker acts only at the position they are logged in at.
+    ("GET", "/console/call-taker"): CALL_HANDLERS,
+    ("GET", "/api/v1/calls/waiting"): CALL_READERS,
+    ("GET", "/api/v1/positions/{code}/calls"): CALL_HANDLERS,
+    ("POST", "/api/v1/positions/{code}/take"): CALL_HANDLERS,
+    ("POST", "/api/v1/positions/{code}/end-call"): CALL_HANDLERS,
+    ("GET", "/api/v1/calls/{call_id}/history"): CALL_READERS,
+    ("GET", "/api/v1/incidents/duplicates"): INCIDENT_WRITERS,
+    ("GET", "/api/v1/demo/calls/{call_id}/caller"): CALL_READERS,
+    # Quick answers (routes/knowledge.py, quick_answers_page.py; docs/quick-answers.md):
+    # call-takers read and use them, supervisors write them; no caller number anywhere.
+    ("GET", "/api/v1/knowledge/search"): CALL_READERS,
+    ("GET", "/api/v1/knowledge/entries"): CALL_READERS,
+    ("GET", "/api/v1/knowledge/entries/{code}"): CALL_READERS,
+    ("POST", "/api/v1/knowledge/entries"): frozenset({SV}),
+    ("PUT", "/api/v1/knowledge/entries/{code}"): frozenset({SV}),
+    ("GET", "/api/v1/knowledge/entries/{code}/versions"): frozenset({SV, AD}),
+    ("GET", "/api/v1/knowledge/topics/weekly"): frozenset({SV, AD}),
+    ("GET", "/api/v1/calls/{call_id}/topic"): CALL_READERS,
+    ("POST", "/api/v1/calls/{call_id}/topic"): CALL_HANDLERS,
+    ("POST", "/api/v1/calls/{call_id}/quick-answer-sms"): CALL_HANDLERS,
+    ("GET", "/supervisor/quick-answers"): frozenset({SV, AD}),
+    # Nuisance callers and queue priority (routes/nuisance.py, nuisance_page.py;
+    # docs/nuisance-callers.md): supervisors review and lift blocks; numbers always masked.
+    ("GET", "/api/v1/nuisance/numbers"): frozenset({SV, AD}),
+    ("GET", "/api/v1/nuisance/blocks"): frozenset({SV, AD}),
+    ("GET", "/api/v1/nuisance/blocks/{block_id}"): frozenset({SV, AD}),
+    ("POST", "/api/v1/nuisance/blocks/{block_id}/lift"): frozenset({SV}),
+    ("GET", "/api/v1/calls/{call_id}/screening"): CALL_READERS,
+    ("GET", "/api/v1/reports/nuisance"): frozenset({SV, AD}),
+    ("GET", "/supervisor/nuisance"): frozenset({SV, AD}),
 }
 
 

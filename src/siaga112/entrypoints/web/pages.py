@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from siaga112.domain.accounts import User
+from siaga112.domain.accounts import Role, User
 from siaga112.entrypoints.web import i18n
 from siaga112.entrypoints.web.access import ROUTE_POLICY, allowed
 from siaga112.entrypoints.web.deps import SiagaDep, optional_user
@@ -122,14 +122,19 @@ def render(request: Request, template: str, *, status: int = 200, scripts: tuple
 
 
 # --- pages ----------------------------------------------------------------------------------
+# Each role lands on its own console; admins (and anyone else) on the center overview.
+LANDING = {Role.CALL_TAKER: "/console/call-taker", Role.DISPATCHER: "/console/dispatch",
+           Role.AGENCY: "/console/agency", Role.SUPERVISOR: "/supervisor/wallboard"}
+
+
 @router.get("/")
-def home(_: Viewer) -> RedirectResponse:
-    return RedirectResponse(HOME, status_code=303)
+def home(user: Viewer) -> RedirectResponse:
+    return RedirectResponse(LANDING.get(user.role, HOME) if user else HOME, status_code=303)
 
 
 @router.get(LOGIN)
 def login_page(request: Request, user: Viewer, back: NextPath = None) -> Response:
-    back_to = safe_next(back) or HOME
+    back_to = safe_next(back) or "/"  # "/" sends each role to its console
     if user is not None:
         return RedirectResponse(back_to, status_code=303)
     return render(request, "login.html", page={"next": back_to},
@@ -157,7 +162,7 @@ def center_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLResponse
 @router.get(PASSWORD)
 def password_page(request: Request, user: Viewer, back: NextPath = None) -> HTMLResponse:
     return render(request, "password.html", user=user,
-                  page={"next": safe_next(back) or HOME}, scripts=("common.js", "password.js"))
+                  page={"next": safe_next(back) or "/"}, scripts=("common.js", "password.js"))
 
 
 @router.get("/lang/{lang}")

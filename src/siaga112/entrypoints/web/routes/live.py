@@ -79,11 +79,15 @@ async def _send(websocket: WebSocket, hub: LiveHub, subscriber: Subscriber,
                 await websocket.close(code=POLICY_VIOLATION, reason="session ended")
                 return
             recheck_at = loop.time() + RECHECK_SECONDS
-        try:
-            text = await asyncio.wait_for(subscriber.messages.get(), timeout=5.0)
-        except TimeoutError:
+        # Wait for a message or for the console to leave, whichever comes first: a closed
+        # tab must free its subscription at once, not at the next timeout.
+        getting = asyncio.ensure_future(subscriber.messages.get())
+        done, _ = await asyncio.wait({getting, listener}, timeout=5.0,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if getting not in done:
+            getting.cancel()
             continue
-        await websocket.send_text(text)
+        await websocket.send_text(getting.result())
 
 
 async def _until_closed(websocket: WebSocket) -> None:

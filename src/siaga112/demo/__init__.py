@@ -1,0 +1,1 @@
+"""The demo center's extras: simulated callers for demonstrations and training."""

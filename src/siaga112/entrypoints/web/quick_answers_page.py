@@ -1,0 +1,33 @@
+"""The supervisor's quick answers page: edit the knowledge base (every save a new version),
+read each topic's history, see the top topics per week, and try the search as call-takers
+see it (the same partial the call-taker console includes)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from siaga112.entrypoints.web import i18n
+from siaga112.entrypoints.web.access import allowed
+from siaga112.entrypoints.web.deps import SiagaDep
+from siaga112.entrypoints.web.pages import Viewer, render
+
+PATH = "/supervisor/quick-answers"
+SCRIPTS = ("common.js", "quick_answers.js", "quick_answers_editor.js")
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(PATH)
+def quick_answers_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLResponse:
+    assert user is not None  # supervisors and admins: page_user refused everyone else
+    now = siaga.clock.now()
+    page = {
+        "locale": i18n.choose_locale(request.cookies.get(i18n.LANG_COOKIE),
+                                     siaga.center.center.languages),
+        "zone": siaga.center.center.timezone,
+        "zoneAbbreviation": i18n.zone_abbreviation(now.astimezone(siaga.center.zone)),
+        "today": now.astimezone(siaga.center.zone).date().isoformat(),
+        "canEdit": allowed("PUT", "/api/v1/knowledge/entries/{code}", user.role),
+    }
+    return render(request, "quick_answers.html", user=user, page=page, scripts=SCRIPTS)
