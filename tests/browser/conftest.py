@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import (Browser, BrowserContext, ConsoleMessage, Page, Request,
-                                  sync_playwright)
+                                  sync_playwright, expect)
 
 from siaga112.bootstrap import Siaga, bootstrap
 from siaga112.config import Settings
@@ -24,6 +24,9 @@ from siaga112.services import commands as c
 from tests.support.server import running_server
 
 CHROMIUM = os.environ.get("SIAGA112_TEST_CHROMIUM", "/usr/bin/chromium")
+# Assertions wait up to 15 s (Playwright's default is 5 s): a shared 2-core machine running
+# the suite beside a server and a browser can take longer than 5 s to draw 100 markers.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]

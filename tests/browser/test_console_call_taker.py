@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 CONSOLE = "/console/call-taker"
 LIVE_WITHIN_MS = 1000
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "consoles"  # git-ignored
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=full_page)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +79,7 @@ def call_state(center: Center, call_id: str) -> tuple[CallState, Disposition | N
 
 
 def test_a_call_from_the_api_rings_at_once_and_is_taken_and_disposed_by_keyboard(
-        page: Page, center: Center, gateway: str, tmp_path: Path) -> None:
+        page: Page, center: Center, gateway: str) -> None:
     open_console(page, center)
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.locator("h1.console-title")).to_have_text("Konsol operator")
@@ -120,13 +126,13 @@ def test_a_call_from_the_api_rings_at_once_and_is_taken_and_disposed_by_keyboard
     page.select_option("#not-ready-reason", "break")
     page.keyboard.press("Enter")
     expect(page.locator("#position-reason")).to_have_text("· Istirahat")
-    page.screenshot(path=tmp_path / "console-call-taker-idle.png")
+    screenshot(page, "call-taker-not-ready")
     page.click("#btn-position-logout")
     expect(page.locator("#position-login")).to_be_visible()
 
 
 def test_an_emergency_with_triage_a_duplicate_joined_and_sent_to_dispatch(
-        page: Page, center: Center, simulator: CallerSimulator, tmp_path: Path) -> None:
+        page: Page, center: Center, simulator: CallerSimulator) -> None:
     open_console(page, center)
     expect(page.locator("#demo-banner")).to_be_visible()
     log_in_ready(page, "pos-02")
@@ -193,7 +199,7 @@ def test_an_emergency_with_triage_a_duplicate_joined_and_sent_to_dispatch(
     duplicate = page.locator("#duplicate-list li")
     expect(duplicate).to_have_count(1)
     expect(duplicate.first).to_contain_text(incident_number)
-    page.screenshot(path=tmp_path / "console-call-taker-duplicate.png", full_page=True)
+    screenshot(page, "call-taker-duplicate")
     page.keyboard.press("j")
     expect(page.locator("#incident-number")).to_have_text(incident_number)
     expect(page.locator("#incident-sent")).to_be_visible()  # already with the dispatcher
@@ -207,4 +213,4 @@ def test_an_emergency_with_triage_a_duplicate_joined_and_sent_to_dispatch(
     page.click("a.lang-option[data-lang=en]")
     expect(page.locator("h1.console-title")).to_have_text("Call-taker console")
     expect(page.locator("#position-state-text")).to_have_text("Wrap-up")
-    page.screenshot(path=tmp_path / "console-call-taker.png", full_page=True)
+    screenshot(page, "call-taker-english")

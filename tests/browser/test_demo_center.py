@@ -43,7 +43,8 @@ def test_login_then_center_in_indonesian(page: Page, center: Center, tmp_path: P
     expect(page).to_have_url(f"{center.base}/login")
 
     center.log_in(page, center.call_taker)
-    expect(page).to_have_url(f"{center.base}/center")
+    expect(page).to_have_url(f"{center.base}/console/call-taker")  # a role lands on its console
+    page.goto(f"{center.base}/center")
     expect(page.locator(".brand-name")).to_have_text("Call Center 112 Kota Kendari")
     expect(page.locator("#user-name")).to_have_text(center.call_taker.full_name)
     expect(page.locator("#user-role")).to_have_text("Operator")
@@ -101,7 +102,8 @@ def test_switch_to_english_and_back(page: Page, center: Center) -> None:
     expect(page.locator("#login-error")).to_have_text("Wrong username or password.")
 
     center.log_in(page, center.call_taker)
-    expect(page).to_have_url(f"{center.base}/center")
+    expect(page).to_have_url(f"{center.base}/console/call-taker")
+    page.goto(f"{center.base}/center")
     expect(page.locator("#user-role")).to_have_text("Call-taker")
     expect(page.locator("#logout")).to_have_text("Log out")
     expect(page.locator(".topbar-label")).to_have_text("Center time")
@@ -119,7 +121,8 @@ def test_switch_to_english_and_back(page: Page, center: Center) -> None:
 
 def test_logout_returns_to_login(page: Page, center: Center) -> None:
     center.log_in(page, center.call_taker)
-    expect(page).to_have_url(f"{center.base}/center")
+    expect(page).to_have_url(f"{center.base}/console/call-taker")
+    page.goto(f"{center.base}/center")
     page.click("#logout")
     expect(page).to_have_url(f"{center.base}/login")
     cookies = {c["name"] for c in page.context.cookies()}
@@ -132,7 +135,8 @@ def test_logout_returns_to_login(page: Page, center: Center) -> None:
 def test_agency_user_sees_no_incident_its_units_were_not_sent_to(page: Page,
                                                                  center: Center) -> None:
     center.log_in(page, center.agency_user)
-    expect(page).to_have_url(f"{center.base}/center")
+    expect(page).to_have_url(f"{center.base}/console/agency")
+    page.goto(f"{center.base}/center")
     expect(page.locator("#user-role")).to_have_text("Petugas OPD · damkar")
     expect(page.locator("body")).to_have_attribute("data-map-ready", "true")
     expect(page.locator(".siaga-marker--kelurahan")).to_have_count(63)

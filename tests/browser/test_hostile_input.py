@@ -29,7 +29,7 @@ def test_sql_injection_in_the_login_form_logs_nobody_in(page: Page, center: Cent
     expect(page.locator("#login-error")).to_have_text("Nama pengguna atau kata sandi salah.")
     expect(page).to_have_url(f"{center.base}/login")
     center.log_in(page, center.call_taker)  # the users table is still there
-    expect(page).to_have_url(f"{center.base}/center")
+    expect(page).to_have_url(f"{center.base}/console/call-taker")
 
 
 def test_script_in_the_login_form_is_not_run(page: Page, center: Center) -> None:

@@ -83,13 +83,14 @@ def test_readyz_is_200_when_ready_and_503_naming_each_problem(siaga, telephony, 
 
 
 def test_metrics_need_the_metrics_scope_and_count_queue_sip_dispatch_and_failures(
-        siaga, telephony, server, login, tmp_path, monkeypatch):
+        siaga, telephony, server, login, tmp_path, monkeypatch, request):
     monkeypatch.setattr("siaga112.operations.metrics.SERVICE_LEVEL_CACHE_SECONDS", 0.0)
     token = service_accounts.create_service_account(
         siaga.uow(), name="prometheus", scopes=frozenset({Scope.METRICS}), agency_code=None,
         by="test", clock=siaga.clock)
     scraper = httpx.Client(base_url=server, timeout=30,
                            headers={"Authorization": f"Bearer {token}"})
+    request.addfinalizer(scraper.close)
     assert httpx.get(f"{server}/metrics").status_code == 401
     assert login(Role.CALL_TAKER).get("/metrics").status_code == 403
     assert login(Role.ADMIN).get("/metrics").status_code == 200
@@ -145,4 +146,3 @@ def test_metrics_need_the_metrics_scope_and_count_queue_sip_dispatch_and_failure
     failures = ("siaga112_event_handler_failures_total", {"event": "CallReceived"})
     assert (value(after, failures[0], **failures[1])
             - value(before, failures[0], **failures[1])) == 1
-    scraper.close()

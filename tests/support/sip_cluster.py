@@ -190,6 +190,8 @@ def _ready_desks(url: str, center: Path) -> None:
     for code in codes:
         siaga.bus.handle(c.LogInPosition(position_code=code, operator=f"op-{code}"))
         siaga.bus.handle(c.SetPositionReady(position_code=code))
+    if siaga.notifier is not None:
+        siaga.notifier.close()
     siaga.engine.dispose()
 
 

@@ -93,7 +93,8 @@ def test_retired_entries_are_left_to_the_caller_of_the_index() -> None:
 
 # --- versions -------------------------------------------------------------------------------
 CONTENT = KnowledgeContent(title=" Listrik padam ", question="Lampu mati?",
-                           answer="Hubungi PLN 123.", referrals=(Referral(name="PLN", phone="123"),),
+                           answer="Hubungi PLN 123.",
+                           referrals=(Referral(name="PLN", phone="123"),),
                            keywords=("Lampu  Mati", "pln", "lampu mati"), source="PLN")
 
 

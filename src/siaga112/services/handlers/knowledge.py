@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from siaga112.config import CenterConfig
 from siaga112.domain.calls import Call, Disposition
@@ -21,11 +20,12 @@ from siaga112.domain.knowledge import (
     CallTopic, KnowledgeVersion, first_version, next_version, sms_parts, sms_text,
 )
 from siaga112.services import commands as c
-from siaga112.services.location_link_ports import SmsResult, SmsSender, SmsStatus
+# The location link's SMS: the same adapter, the same rule for a number that can get one.
+from siaga112.services.handlers.location_links import SenderFor, _sendable
+from siaga112.services.location_link_ports import SmsResult, SmsStatus
 from siaga112.services.quick_answer_ports import KnowledgeUnitOfWork
 
 log = logging.getLogger(__name__)
-SenderFor = Callable[[Any], SmsSender | None]
 SEED_AUTHOR = "siaga112"
 
 
@@ -67,16 +67,20 @@ def seed_knowledge_base(cmd: c.SeedKnowledgeBase, uow: KnowledgeUnitOfWork, *, c
         if not starter or not uow.knowledge.is_empty():
             return 0
         now = clock.now()
-        for entry in starter:
-            version = first_version(code=entry.code, content=entry.content(), by=SEED_AUTHOR,
-                                    at=now, note="starter set from the center file")
-            uow.knowledge.add_version(version)
-            uow.record(_changed(version, None))
+        try:
+            for entry in starter:
+                version = first_version(code=entry.code, content=entry.content(),
+                                        by=SEED_AUTHOR, at=now,
+                                        note="starter set from the center file")
+                uow.knowledge.add_version(version)
+                uow.record(_changed(version, None))
+        except Conflict:  # another node, starting at the same moment, seeded it
+            return 0
         uow.commit()
         return len(starter)
 
 
-def _answered_call(uow: KnowledgeUnitOfWork, call_id: Any, *, for_update: bool = False) -> Call:
+def _call(uow: KnowledgeUnitOfWork, call_id: uuid.UUID, *, for_update: bool = False) -> Call:
     call = uow.calls.get(call_id, for_update=for_update)
     if call is None:
         raise NotFound(f"no call {call_id}")
@@ -95,7 +99,7 @@ def _live_topic(uow: KnowledgeUnitOfWork, code: str) -> KnowledgeVersion:
 def dispose_with_topic(cmd: c.DisposeWithTopic, uow: KnowledgeUnitOfWork, *,
                        clock: Clock) -> CallTopic:
     with uow:
-        call = _answered_call(uow, cmd.call_id, for_update=True)
+        call = _call(uow, cmd.call_id, for_update=True)
         entry = _live_topic(uow, cmd.topic)
         now = clock.now()
         before = uow.knowledge.topic_of(call.id)
@@ -111,6 +115,10 @@ def dispose_with_topic(cmd: c.DisposeWithTopic, uow: KnowledgeUnitOfWork, *,
         return topic
 
 
+def sms_signature(center: CenterConfig) -> str:
+    return center.information.sms_signature or center.center.name
+
+
 @dataclass(frozen=True)
 class QuickAnswerSms:
     result: SmsResult
@@ -120,23 +128,18 @@ class QuickAnswerSms:
     version: int
 
 
-def _sendable(number: str | None) -> bool:
-    return bool(number) and number.startswith("+") and len(number) >= 9  # type: ignore[union-attr]
-
-
 def send_quick_answer(cmd: c.SendQuickAnswer, uow: KnowledgeUnitOfWork, *, clock: Clock,
                       center: CenterConfig,
                       sender_for: SenderFor | None = None) -> QuickAnswerSms:
     with uow:
-        call = _answered_call(uow, cmd.call_id)
+        call = _call(uow, cmd.call_id)
         if not call.answered:
             raise InvalidValue("a quick answer goes to a caller who was answered")
         entry = _live_topic(uow, cmd.topic)
     if entry.content.to_check:
         raise Conflict(f"the quick answer '{entry.code}' is an example still to be checked "
                        "by the center: read it out if it fits, but it is not sent by SMS")
-    signature = center.information.sms_signature or center.center.name
-    text = sms_text(entry.content, signature=signature)
+    text = sms_text(entry.content, signature=sms_signature(center))
     sender = sender_for(center.location_link) if sender_for else None
     t0 = time.monotonic()
     if sender is None:

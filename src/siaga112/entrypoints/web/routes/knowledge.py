@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from siaga112.domain.errors import NotFound
+from siaga112.domain.knowledge import KnowledgeVersion
 from siaga112.entrypoints.web.access import API
 from siaga112.entrypoints.web.deps import Authorized, Person, SiagaDep
 from siaga112.entrypoints.web.errors import ApiError, ErrorBody
@@ -22,6 +23,7 @@ from siaga112.entrypoints.web.schemas_knowledge import (
 from siaga112.reports.period import Period
 from siaga112.reports.topics import weekly_topics
 from siaga112.services import commands as c
+from siaga112.services.handlers.knowledge import sms_signature
 from siaga112.services.knowledge_search import KnowledgeSearch
 from siaga112.services.location_link_ports import SmsStatus
 
@@ -36,12 +38,8 @@ SMS_ERRORS: dict[SmsStatus, tuple[int, str]] = {
 }
 
 
-def signature(siaga: SiagaDep) -> str:
-    return siaga.center.information.sms_signature or siaga.center.center.name
-
-
-def _public(siaga: SiagaDep, version: Any) -> QuickAnswerPublic:
-    return QuickAnswerPublic.of(version, signature=signature(siaga))
+def _public(siaga: SiagaDep, version: KnowledgeVersion) -> QuickAnswerPublic:
+    return QuickAnswerPublic.of(version, signature=sms_signature(siaga.center))
 
 
 def search_index(request: Request) -> KnowledgeSearch:
@@ -109,7 +107,7 @@ def entry_versions(code: TopicCode, _: Person, siaga: SiagaDep) -> list[QuickAns
 @knowledge.get("/topics/weekly")
 def topics_weekly(
     _: Person, siaga: SiagaDep,
-    first: Annotated[date | None, Query(alias="from", description="first day (center's zone)")] = None,
+    first: Annotated[date | None, Query(alias="from", description="first day, local")] = None,
     last: Annotated[date | None, Query(alias="to", description="last day, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, Any]:

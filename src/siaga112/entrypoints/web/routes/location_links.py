@@ -127,7 +127,7 @@ def photo(photo_id: uuid.UUID, user: Person, siaga: SiagaDep) -> Response:
                                       data={"photo": str(photo_id)}))
         uow.commit()
     return Response(found.content, media_type=found.media_type,
-                    headers={"Cache-Control": "private, max-age=3600"})
+                    headers={"Cache-Control": "no-store"})  # personal data on shared desks
 
 
 @router.get("/location-links/sms")

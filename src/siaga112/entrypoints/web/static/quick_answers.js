@@ -129,19 +129,23 @@
     this.highlight();
   };
 
+  /* The keys handled here stop: the console's own keys must not act on them too. A second
+     Escape (the box already empty) is left to the console (leave the text field). */
   Panel.prototype.key = function (event) {
-    if (event.key === "ArrowDown") { this.select(this.selected + 1); event.preventDefault(); }
-    else if (event.key === "ArrowUp") { this.select(this.selected - 1); event.preventDefault(); }
+    if (event.key === "ArrowDown") this.select(this.selected + 1);
+    else if (event.key === "ArrowUp") this.select(this.selected - 1);
     else if (event.key === "Enter") {
-      event.preventDefault();
       clearTimeout(this.timer);
       if (this.shownFor !== this.el.query.value) this.search(true);
       else if (this.hits.length) this.pick();
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && this.el.query.value) {
       this.el.query.value = "";
       this.showHits([], false, "");
+    } else {
+      return;
     }
-    event.stopPropagation();  // the console's own keys do not fire while typing here
+    event.preventDefault();
+    event.stopPropagation();
   };
 
   Panel.prototype.smsPreview = function (entry) {
