@@ -13,16 +13,19 @@ from PIL import Image
 
 from siaga112.adapters.db.audit import verify_chain
 from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepository
-from siaga112.adapters.db.tables_location_link import location_links, sms_sends
-from siaga112.config import CENTERS_DIR, load_center
+from siaga112.adapters.db.tables_location_link import (location_link_photos, location_links,
+                                                       sms_sends)
+from siaga112.config import CENTERS_DIR, Retention, load_center
 from siaga112.config_location_link import PhotoConfig, SmsGammuConfig
 from siaga112.domain.calls import Channel
+from siaga112.domain.clock import FixedClock
 from siaga112.domain.errors import Conflict
 from siaga112.domain.location_links import LinkProblem, LinkState
 from siaga112.domain.locations import LocationSource
 from siaga112.reports.period import Period
 from siaga112.reports.report import build_report
 from siaga112.services import commands as c
+from siaga112.services import personal_data
 from siaga112.services.handlers.location_links import (
     LinkUnusable, TooManyLinks, TooManyPositions, check_link,
 )
@@ -113,6 +116,16 @@ def test_a_link_goes_from_sms_to_shared_fixes_of_its_own_call(siaga, clock, tmp_
     with siaga.engine.connect() as conn:
         checked, problem = verify_chain(conn)
     assert problem is None and checked >= len(log)
+
+    # Scene photos are personal data: the retention purge deletes them with the fixes.
+    later = FixedClock(clock.now() + timedelta(days=3))
+    purged = personal_data.purge(siaga.uow(), retention=Retention(locations_days=2),
+                                 clock=later,
+                                 purge_photos=SqlLocationLinkRepository.purge_photos_in)
+    assert purged.photos_deleted == 1
+    with siaga.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(
+            location_link_photos)).scalar() == 0
 
 
 def refusal_retry_replacement_and_expiry(siaga, clock):

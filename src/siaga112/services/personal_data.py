@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ class PurgeReport:
     locations_coarsened: int
     location_fixes_deleted: int
     notes_blanked: int
+    photos_deleted: int = 0  # callers' scene photos (share-my-location links)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -28,8 +30,11 @@ def _cutoff(now: datetime, days: int) -> datetime | None:
     return None if days == 0 else now - timedelta(days=days)
 
 
+PhotoPurger = Callable[[UnitOfWork, datetime | None], int]
+
+
 def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool = False,
-          actor: str = "retention") -> PurgeReport:
+          actor: str = "retention", purge_photos: PhotoPurger | None = None) -> PurgeReport:
     """Apply the center's retention; the count of what was purged goes to the audit log."""
     now = clock.now()
     with uow:
@@ -41,7 +46,8 @@ def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool 
         places = uow.incidents.purge_locations(before=places_before)
         fixes = uow.locations.purge(before=places_before)
         notes = uow.incidents.purge_notes(before=_cutoff(now, retention.notes_days))
-        report = PurgeReport(numbers, places, fixes, notes)
+        photos = purge_photos(uow, places_before) if purge_photos else 0  # same class as places
+        report = PurgeReport(numbers, places, fixes, notes, photos)
         if dry_run:
             uow.rollback()
             return report

@@ -126,6 +126,11 @@ class SqlLocationLinkRepository:
             .where(p.call_id.in_(list(call_ids))).order_by(p.received_at)).all()
         return [LinkPhoto(**dict(r._mapping), content=b"") for r in rows]
 
+    @classmethod
+    def purge_photos_in(cls, uow: Any, before: datetime | None) -> int:
+        """For the retention purge (services/personal_data.purge), inside its unit of work."""
+        return cls.of(uow).purge_photos(before=before)
+
     def purge_photos(self, *, before: datetime | None) -> int:
         """Photos are personal data: deleted past the locations' retention."""
         if before is None:

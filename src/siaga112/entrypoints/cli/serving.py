@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepository
 from siaga112.bootstrap import Siaga
 
 from siaga112.config import Settings
@@ -44,6 +45,10 @@ def _run(settings: Settings, host: str | None, port: int | None,
         with siaga.uow() as uow:
             if any(u.demo for u in uow.users.list()):
                 problems.append("demo users are present: remove them")
+        http_sms = siaga.center.location_link.http
+        if siaga.center.location_link.sms_adapter == "http" and http_sms is not None:
+            problems += [f"location links: the SMS gateway's secret {name} is not set"
+                         for name in http_sms.missing_secrets()]
         problems += [f"agency {a.code}: its webhook secret {a.webhook_secret_env} is not set"
                      for a in siaga.center.agencies
                      if a.webhook_url and not os.environ.get(a.webhook_secret_env or "")]
@@ -97,8 +102,9 @@ def _start_daily_purge(siaga: Siaga) -> None:
             time.sleep(delay)
             delay = 24 * 3600.0
             try:
-                report = personal_data.purge(siaga.uow(), retention=siaga.center.retention,
-                                             clock=siaga.clock)
+                report = personal_data.purge(
+                    siaga.uow(), retention=siaga.center.retention, clock=siaga.clock,
+                    purge_photos=SqlLocationLinkRepository.purge_photos_in)
                 log.info("retention purge: %s", report.as_dict())
             except Exception:  # the next day tries again; the server keeps taking calls
                 log.exception("retention purge failed")

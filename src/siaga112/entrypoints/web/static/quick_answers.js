@@ -194,30 +194,31 @@
       });
   };
 
-  Panel.prototype.dispose = function () {
-    var entry = this.entry, self = this, button = this.el.dispose;
+  /* One of the two actions on the picked answer, for the current call. */
+  Panel.prototype.act = function (button, path, done) {
+    var entry = this.entry, self = this;
     if (!entry || !this.callId()) return;
     button.disabled = true;
-    this.post("/topic", {topic: entry.code})
-      .then(function (topic) {
-        self.status(Siaga.format(_("Disposed as not an emergency, topic: {title}."),
-                                 {title: topic.title || entry.title}), "done");
-        if (!self.el.sms.disabled) self.el.sms.focus();
-      })
+    this.post(path, {topic: entry.code})
+      .then(function (answer) { done(answer, entry); })
       .catch(function (error) { self.status(error.message, "error"); })
       .then(function () { self.buttons(); });
   };
 
+  Panel.prototype.dispose = function () {
+    var self = this;
+    this.act(this.el.dispose, "/topic", function (topic, entry) {
+      self.status(Siaga.format(_("Disposed as not an emergency, topic: {title}."),
+                               {title: topic.title || entry.title}), "done");
+      if (!self.el.sms.disabled) self.el.sms.focus();
+    });
+  };
+
   Panel.prototype.sendSms = function () {
-    var entry = this.entry, self = this, button = this.el.sms;
-    if (!entry || !this.callId()) return;
-    button.disabled = true;
-    this.post("/quick-answer-sms", {topic: entry.code})
-      .then(function (sent) {
-        self.status(Siaga.format(_("SMS sent ({parts} part(s))."), {parts: sent.parts}), "done");
-      })
-      .catch(function (error) { self.status(error.message, "error"); })
-      .then(function () { self.buttons(); });
+    var self = this;
+    this.act(this.el.sms, "/quick-answer-sms", function (sent) {
+      self.status(Siaga.format(_("SMS sent ({parts} part(s))."), {parts: sent.parts}), "done");
+    });
   };
 
   function start() {
