@@ -5,8 +5,6 @@ education report checked against counts made by hand."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,6 +18,7 @@ from siaga112.config_nuisance import NuisanceConfig
 from siaga112.domain.callbacks import CallbackReason, CallbackTask
 from siaga112.domain.calls import Channel, Disposition
 from siaga112.domain.errors import Conflict
+from siaga112.domain.events import CallReceived
 from siaga112.domain.incidents import IncidentLocation, VerificationMethod
 from siaga112.domain.locations import LocationFix, LocationMethod, LocationSource
 from siaga112.domain.nuisance import BlockStatus, ScreeningOutcome as O
@@ -27,6 +26,7 @@ from siaga112.domain.queue_priority import PriorityFact, queue_order
 from siaga112.reports.nuisance import nuisance_report
 from siaga112.reports.period import Period
 from siaga112.services import commands as c
+from siaga112.services.batching import GroupCommitter
 from siaga112.services.nuisance import ScreeningDesk, screen_sip_calls
 
 PRANKSTER, OTHER, REPORTER = "081211110001", "081211110002", "081211110003"
@@ -45,13 +45,13 @@ def kendari(kendari):
 
 @pytest.fixture(autouse=True)
 def background_writers_done(siaga):
-    """New calls wake a writer that attaches waiting location fixes: let it finish before
-    the test's database goes away."""
+    """New calls wake a writer that attaches waiting location fixes (locations.subscribe):
+    let it finish what it was given before the test's database goes away."""
     yield
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(
-            t.name == "attach-waiting-fixes" and t.is_alive() for t in threading.enumerate()):
-        time.sleep(0.05)
+    for handler in siaga.bus.event_handlers.get(CallReceived, []):
+        for cell in handler.__closure__ or ():
+            if isinstance(cell.cell_contents, GroupCommitter):  # FIFO: a last item flushes
+                cell.cell_contents.submit(uuid.uuid4()).exception(timeout=10)
 
 
 def answered(siaga, clock, number, disposition=None, *, talk=5.0):
