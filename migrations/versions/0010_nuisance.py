@@ -1,4 +1,5 @@
-"""nuisance: temporary blocks of nuisance numbers, and each call's screening before the queue
+"""nuisance: temporary blocks of nuisance numbers, each call's screening before the queue, and
+an index of calls by number and disposition
 
 Revision ID: 0010_nuisance
 Revises: 0001
@@ -50,9 +51,12 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_call_screenings_block_id"), "call_screenings", ["block_id"],
                     unique=False)
+    op.create_index("ix_calls_caller_disposition", "calls",
+                    ["caller_number", "disposition", "received_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_calls_caller_disposition", table_name="calls")
     op.drop_index(op.f("ix_call_screenings_block_id"), table_name="call_screenings")
     op.drop_table("call_screenings")
     op.drop_index(op.f("ix_nuisance_blocks_created_at"), table_name="nuisance_blocks")

@@ -88,10 +88,10 @@ def screen(repo: NuisanceRepository, *, number: str | None, at: datetime, center
 
 def record(uow: UnitOfWork, repo: NuisanceRepository, call_id: uuid.UUID,
            screening: Screening, at: datetime) -> None:
-    """The decision's row (the API's waiting list sorts by it) and, when something was
-    decided, its line in the audit log."""
-    repo.add_screening(call_id, screening, at=at)
+    """When something was decided (refused, warned, moved): its row (the API's waiting list
+    sorts by it; without one a call's place is its arrival) and its line in the audit log."""
     if screening.noteworthy:
+        repo.add_screening(call_id, screening, at=at)
         uow.record(CallScreened(
             aggregate_id=str(call_id), at=at, after=screening.outcome.value,
             data={"facts": sorted(f.value for f in screening.facts), "level": screening.level,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from siaga112.adapters.db.tables import metadata
+from siaga112.adapters.db.tables import calls, metadata
 from siaga112.adapters.db.types import UtcDateTime
 
 # One active block per number: `open_number` holds the number while the block may be active
@@ -45,3 +45,6 @@ call_screenings = sa.Table(
     sa.Column("announcement", sa.String(40)),
     sa.Column("block_id", sa.Uuid, index=True),
 )
+
+sa.Index("ix_calls_caller_disposition", calls.c.caller_number, calls.c.disposition,
+         calls.c.received_at)

@@ -46,7 +46,7 @@
         cell(row, number(b.counted_calls));
         cell(row, number(b.refused_calls));
         cell(row, number(b.broke_through));
-        var review = Siaga.element("button", "btn btn-quiet nz-review-button", _("Review"));
+        var review = Siaga.element("button", "btn nz-review-button", _("Review"));
         review.type = "button";
         review.addEventListener("click", function () { openReview(b.id); });
         cell(row, "").appendChild(review);
