@@ -22,10 +22,7 @@ log = logging.getLogger(__name__)
 
 
 SWITCH_INTERVAL = 0.0005
-POSITION_COMMANDS = (c.LogInPosition, c.SetPositionReady, c.SetPositionNotReady,
-                     c.LogOutPosition,
-                     # The call-taker console's web calls move a position too (on call, wrap-up).
-                     c.TakeWaitingCall, c.EndTakenCall)
+POSITION_COMMANDS = c.POSITION_COMMANDS
 
 
 def _route_position_commands(siaga: Siaga, writer: GroupCommitter, node: SipNode,

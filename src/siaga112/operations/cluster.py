@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from siaga112.bootstrap import Siaga
     from siaga112.services.switchboard import Switchboard
 
-POSITION_COMMANDS = (c.LogInPosition, c.SetPositionReady, c.SetPositionNotReady,
-                     c.LogOutPosition)
+POSITION_COMMANDS = c.POSITION_COMMANDS
 
 
 def interrupt_node_calls(cmd: c.InterruptNodeCalls, uow: Any, *, clock: Clock) -> int:

@@ -457,3 +457,11 @@ class LiftNuisanceBlock(Command):
     block_id: uuid.UUID
     by: str
     note: str
+
+
+# Commands that change a position's state. While a SIP node runs, its writer is the only one
+# that applies them (entrypoints/sip.py); with several nodes, only the node that rings the
+# position may (operations/cluster.py). One list, so neither can miss a new one.
+POSITION_COMMANDS: tuple[type[Command], ...] = (
+    LogInPosition, SetPositionReady, SetPositionNotReady, LogOutPosition,
+    TakeWaitingCall, EndTakenCall)

@@ -90,7 +90,7 @@ class CallScreeningPublic(BaseModel):
 
     call_id: uuid.UUID
     withheld: bool
-    screened: bool  # false: the center screens nothing, or the call came before it did
+    screened: bool  # false: nothing was decided (queued at its arrival) or nothing screened
     outcome: str | None
     facts: list[str]
     level: int
