@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from siaga112.config_location_link import LocationLinkConfig
 from siaga112.config_information import InformationConfig
 from siaga112.config_nuisance import NuisanceConfig
+from siaga112.config_media import MediaConfig
 from siaga112.domain.incidents import Priority
 from siaga112.domain.plans import ResponsePlan, ResponsePlanBook, UnitRequirement
 from siaga112.domain.triage import TriageAnswer, TriageProtocol, TriageQuestion
@@ -349,6 +350,7 @@ class CenterConfig(_Strict):
     location_link: LocationLinkConfig = LocationLinkConfig()  # config_location_link.py
     information: InformationConfig = InformationConfig()  # config_information.py
     nuisance: NuisanceConfig = NuisanceConfig()  # config_nuisance.py
+    media: MediaConfig = MediaConfig()  # config_media.py: relay, recordings
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CenterConfig:

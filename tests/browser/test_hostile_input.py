@@ -47,6 +47,8 @@ def test_script_stored_in_an_incident_is_shown_as_text_on_the_map(page: Page,
         type_code="crime", subtype_code=None, priority=Priority.P2, by="ani",
         location=IncidentLocation(lat=-3.99, lon=122.52, address=SCRIPT, kelurahan=SCRIPT)))
     center.log_in(page, center.call_taker)
+    expect(page).to_have_url(f"{center.base}/console/call-taker")
+    page.goto(f"{center.base}/center")
     expect(page.locator("body")).to_have_attribute("data-map-ready", "true")
     page.locator(".siaga-marker--incident[title*=Kriminal]").click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(SCRIPT)

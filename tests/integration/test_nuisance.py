@@ -5,6 +5,7 @@ education report checked against counts made by hand."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from siaga112.adapters.db import tables
+from siaga112.adapters.db.group_commit import GroupCommitter as GroupCommitter_
 from siaga112.adapters.db.repositories_console import SqlConsoleQueries
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
 from siaga112.config_nuisance import NuisanceConfig
@@ -288,3 +290,41 @@ def test_the_education_report_matches_counts_made_by_hand(siaga, clock):
                       ("kadia", "Kadia", 0, 1, 0), (None, None, 0, 1, 0)]
     assert report["located_by"] == {"chosen_location": 4, "incident": 2, "unknown": 1}
     assert report["screening"]["warned"] == 1  # 081300000001's third call: 2 pranks before
+
+
+class BrokenFacts(SqlNuisanceRepository):
+    """A screening query that fails in the database (on PostgreSQL it spoils the batch)."""
+
+    def arrival_facts(self, number, **_kw):
+        self.session.execute(sa.text("SELECT no_such_column FROM calls"))
+        raise AssertionError("unreachable")
+
+
+def test_a_failing_screening_never_costs_a_call_its_storing(siaga, clock):
+    stored: list = []
+    handlers = dict(siaga.bus.command_handlers)
+    desk = ScreeningDesk()
+    handlers[c.TakeSipCall] = screen_sip_calls(handlers[c.TakeSipCall], center=siaga.center,
+                                               clock=clock, repo=BrokenFacts, desk=desk)
+    writer = GroupCommitter_(engine=siaga.engine, clock=clock, handlers=handlers,
+                             deliver=lambda fn, *args: fn(*args), publish=siaga.bus.publish)
+    done = threading.Event()
+
+    def on_done(result, error):
+        stored.append((result, error))
+        if len(stored) == 2:
+            done.set()
+
+    for n in range(2):  # in one batch: it fails, then each command runs alone
+        writer.submit(c.TakeSipCall(external_id=f"sip:broken-{n}", caller=PRANKSTER,
+                                    at=clock.now()), on_done)
+    writer.start()
+    try:
+        assert done.wait(20)
+    finally:
+        writer.stop()
+    assert [error for _, error in stored] == [None, None]
+    with siaga.uow() as uow:
+        states = [uow.calls.get(call_id).state.value for call_id, _ in stored]
+    assert states == ["queued", "queued"]  # stored and queued at their arrival, unscreened
+    assert [desk.take(call_id) for call_id, _ in stored] == [None, None]

@@ -10,7 +10,9 @@ import pytest
 
 from siaga112.config import CENTERS_DIR, load_center
 from siaga112.domain.clock import FixedClock
-from siaga112.domain.nuisance import NumberFacts, NuisancePolicy, plain, screen_arrival
+from siaga112.domain.nuisance import (
+    Announcement, NumberFacts, NuisancePolicy, plain, screen_arrival,
+)
 from siaga112.domain.positions import PositionState as S
 from siaga112.domain.queue_priority import PriorityFact as F, PriorityRules
 from siaga112.services import commands as c
@@ -84,6 +86,9 @@ def test_waiting_calls_are_offered_by_their_place_in_line(board):
     arrive(sb, f, clock, "plain", "+6283333333333")
     arrive(sb, f, clock, "callback", "+6284444444444", NumberFacts(open_callback=True))
     assert [w.ref for w in sb.queue.waiting()] == ["callback", "plain", "nuisance"]
+    # The warning the media path will play (docs/nuisance-callers.md) stays with the call.
+    assert sb.live["nuisance"].screening.announcement is Announcement.NUISANCE_WARNING
+    assert sb.live["plain"].screening.announcement is None
     for code in ("pos-01", "pos-02", "pos-03"):
         clock.advance(1)
         sb.position_changed(code, S.READY, clock.now())

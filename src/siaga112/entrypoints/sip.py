@@ -11,6 +11,7 @@ from typing import Any
 
 from siaga112.adapters.db.group_commit import GroupCommitter
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
+from siaga112.adapters.media.wiring import install_media  # [media]: relay, recordings
 from siaga112.adapters.sip.node import SipNode
 from siaga112.bootstrap import Siaga
 from siaga112.operations import cluster
@@ -57,6 +58,7 @@ class Telephony:
     writer: GroupCommitter
     switchboard: Switchboard
     switch_interval: float = 0.005  # the interpreter's, given back on stop
+    recordings: Any = None  # MediaPath (relay client, recordings thread) with [media] on
 
     @property
     def address(self) -> str:
@@ -65,6 +67,8 @@ class Telephony:
     def stop(self) -> None:
         self.node.stop()
         self.writer.stop()
+        if self.recordings is not None:
+            self.recordings.stop()
         for command_type in POSITION_COMMANDS:  # back to the ordinary handlers
             self.siaga.bus.command_handlers[command_type] = self.writer.handlers[command_type]
         sys.setswitchinterval(self.switch_interval)
@@ -110,7 +114,8 @@ def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None =
     _route_position_commands(siaga, writer, node, switchboard)
     if positions is not None:
         cluster.guard_position_commands(siaga, positions)
+    recordings = install_media(siaga, node)
     writer.start()
     node.start(switchboard)
     log.info("SIP node listening on %s (UDP%s)", node.address, " and TCP" if tcp else "")
-    return Telephony(siaga, node, writer, switchboard, switch_interval)
+    return Telephony(siaga, node, writer, switchboard, switch_interval, recordings)

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -33,12 +35,14 @@ from siaga112.domain.nuisance import (
     NumberFacts, Screening, ScreeningOutcome, block_due, plain, screen_arrival, screenable,
 )
 from siaga112.domain.phone import CallerNumber, normalize_number
+from siaga112.domain.queue_priority import PriorityRules
 from siaga112.services import commands as c
 from siaga112.services.handlers.calls import receive_call
 from siaga112.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 DESK_CAPACITY = 10_000  # decisions never taken (a batch that failed for good) are forgotten
+SCREENING_PAUSE = 60  # seconds without screening after it failed in the SIP writer
 
 
 class NuisanceRepository(Protocol):
@@ -62,28 +66,36 @@ class NuisanceRepository(Protocol):
 RepositoryFactory = Callable[[Any], NuisanceRepository]  # a session in, the repository out
 
 
-def facts_asked(center: CenterConfig) -> FactsAsked:
-    """Only the facts the center's rules give a weight are read."""
-    p = center.nuisance.priority
-    return FactsAsked(
-        fresh_location_minutes=p.fresh_location_minutes if p.fresh_location else None,
-        verified_emergency_days=p.verified_emergency_days if p.verified_emergency else None,
-        callback=bool(p.callback_return))
+@dataclass(frozen=True)
+class Rules:
+    """A center's screening rules, read once from its file (not again for every call)."""
+
+    on: bool
+    policy: NuisancePolicy
+    rules: PriorityRules
+    asked: FactsAsked
+
+    @classmethod
+    def of(cls, center: CenterConfig) -> Rules:
+        cfg, p = center.nuisance, center.nuisance.priority
+        return cls(on=cfg.screening_on, policy=cfg.policy(), rules=cfg.rules(), asked=FactsAsked(
+            fresh_location_minutes=p.fresh_location_minutes if p.fresh_location else None,
+            verified_emergency_days=p.verified_emergency_days if p.verified_emergency else None,
+            callback=bool(p.callback_return)))
 
 
-def screen(repo: NuisanceRepository, *, number: str | None, at: datetime, center: CenterConfig,
+def screen(repo: NuisanceRepository, *, number: str | None, at: datetime, rules: Rules,
            located: bool = False, can_refuse: bool = True) -> Screening:
     """Read the number's facts and decide; `located`: the call brought its own location
     (PIDF-LO in the INVITE), a fresh fix as good as one from AML."""
-    cfg = center.nuisance
-    if not cfg.screening_on or not screenable(number):
+    if not rules.on or not screenable(number):
         return plain(at)
     assert number is not None
-    facts = repo.arrival_facts(number, at=at, policy=cfg.policy(), asked=facts_asked(center))
-    if located and cfg.priority.fresh_location:
-        facts = NumberFacts(**{**facts.__dict__, "fresh_location": True})
-    return screen_arrival(number=number, at=at, facts=facts, policy=cfg.policy(),
-                          rules=cfg.rules(), can_refuse=can_refuse)
+    facts = repo.arrival_facts(number, at=at, policy=rules.policy, asked=rules.asked)
+    if located and rules.asked.fresh_location_minutes is not None:
+        facts = replace(facts, fresh_location=True)
+    return screen_arrival(number=number, at=at, facts=facts, policy=rules.policy,
+                          rules=rules.rules, can_refuse=can_refuse)
 
 
 def record(uow: UnitOfWork, repo: NuisanceRepository, call_id: uuid.UUID,
@@ -123,19 +135,32 @@ def screen_sip_calls(take: Callable[..., uuid.UUID], *, center: CenterConfig, cl
                      repo: RepositoryFactory, desk: ScreeningDesk) -> Callable[..., uuid.UUID]:
     """The TakeSipCall handler, screening each new call in the same transaction: a blocked
     number's call is stored as released (reason `blocked_nuisance`, answer 603); any other
-    is stored and queued by `take` as before, with its decision left on the desk."""
+    is stored and queued by `take` as before, with its decision left on the desk.
+
+    Screening must never cost a call its storing: if it fails, the error goes up (the writer
+    runs the batch again command by command) and for SCREENING_PAUSE seconds calls are
+    stored unscreened, queued at their arrival."""
+    rules = Rules.of(center)
+    paused_until = [0.0]
 
     def take_and_screen(cmd: c.TakeSipCall, uow: Any) -> uuid.UUID:
         number = normalize_number(cmd.caller)
-        if cmd.refused_with is not None or not screenable(number):
+        if (cmd.refused_with is not None or not screenable(number)
+                or time.monotonic() < paused_until[0]):
             return take(cmd, uow)
         at = cmd.at or clock.now()
         blocked: uuid.UUID | None = None
         with uow:
             known = uow.calls.by_external_id(cmd.external_id) is not None
             if not known:
-                screening = screen(repo(uow.session), number=number, at=at, center=center,
-                                   located=(cmd.location_status or "").startswith("ok"))
+                try:
+                    screening = screen(repo(uow.session), number=number, at=at, rules=rules,
+                                       located=(cmd.location_status or "").startswith("ok"))
+                except Exception:
+                    paused_until[0] = time.monotonic() + SCREENING_PAUSE
+                    log.exception("screening failed: calls are queued unscreened for %d s",
+                                  SCREENING_PAUSE)
+                    raise
                 if screening.outcome is ScreeningOutcome.BLOCKED:
                     blocked = _store_blocked(cmd, uow, at)
         if known:
@@ -174,17 +199,25 @@ def receive_and_screen(cmd: c.ReceiveCall, uow: UnitOfWork, *, clock: Clock,
     call_id = receive_call(cmd, uow, clock=clock)
     if not center.nuisance.screening_on:
         return call_id
+    try:
+        _screen_stored_call(call_id, uow, center=center, repo=repo)
+    except Exception:  # the call is stored and queued at its arrival: that is what matters
+        log.exception("call %s: screening failed; queued at its arrival", call_id)
+    return call_id
+
+
+def _screen_stored_call(call_id: uuid.UUID, uow: UnitOfWork, *, center: CenterConfig,
+                        repo: RepositoryFactory) -> None:
     with uow:
         nuisance = repo(uow.session)  # type: ignore[attr-defined]
         call = uow.calls.get(call_id)
         if (call is None or call.state is not CallState.QUEUED or call.queued_at is None
                 or nuisance.screening_of(call_id) is not None):
-            return call_id  # a retried delivery: screened the first time
+            return  # a retried delivery: screened the first time
         screening = screen(nuisance, number=call.caller_number, at=call.queued_at,
-                           center=center, can_refuse=False)
+                           rules=Rules.of(center), can_refuse=False)
         record(uow, nuisance, call_id, screening, call.queued_at)
         uow.commit()
-    return call_id
 
 
 # --- after a disposition: blocks ----------------------------------------------------------

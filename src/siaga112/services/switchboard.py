@@ -73,6 +73,7 @@ class Live:
     failure: str | None = None
     position: str | None = None
     ring_timer: Cancellable | None = None
+    screening: Any = None  # nuisance screening's decision, its announcement included
 
 
 @dataclass
@@ -144,6 +145,7 @@ class Switchboard:
         # Screened when stored: refused (a blocked number, 603), or queued at its place in
         # line. Its warning announcement waits for the media path (docs/nuisance-callers.md).
         screening = self.screening.take(call_id) if self.screening is not None else None
+        live.screening = screening
         if screening is not None and screening.refuse_with is not None:
             self.live.pop(ref, None)
             self.signalling.refuse(ref, screening.refuse_with)

@@ -1,7 +1,7 @@
 """Reads and writes of nuisance callers and queue priority (docs/nuisance-callers.md).
 
 A number's history is read from `calls` over its indexes; the facts screening needs when a
-call arrives come in one round trip (two when the number has a block) whose cost does not
+call arrives come in one round trip whose cost does not
 grow with the number's calls: the index (caller_number, disposition, received_at) finds its
 counted and emergency calls directly, and the count stops at the warning threshold (a
 number that called 3,000 times costs what one that called 3 times does). Blocks are plain
@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +63,44 @@ def _count(condition: Any) -> Any:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
+@lru_cache(maxsize=64)
+def _facts_statement(counted: tuple[str, ...], callback: bool, verified: bool, fresh: bool,
+                     blocks: bool) -> Any:
+    """One SELECT of the facts a center's rules ask for (one round trip in the SIP writer's
+    transaction), built once per set of rules: a new call costs a cached statement and its
+    parameters, not a new query to compile."""
+    number, at = sa.bindparam("b_number"), sa.bindparam("b_at")
+    columns: dict[str, Any] = {"counted": sa.literal(0), "callback": sa.false(),
+                               "verified": sa.false(), "fresh": sa.false(),
+                               "block": sa.null(), "attempts": sa.literal(0)}
+    if counted:  # only "enough to warn?" matters here: counted up to warn_after
+        enough = (sa.select(sa.literal(1)).where(
+            _c.caller_number == number, _c.disposition.in_(counted),
+            _c.received_at >= sa.bindparam("b_window"), _c.received_at < at)
+            .limit(sa.bindparam("b_limit", type_=sa.Integer)).subquery())
+        columns["counted"] = sa.select(sa.func.count()).select_from(enough).scalar_subquery()
+    if callback:
+        columns["callback"] = sa.exists().where(callback_tasks.c.open_number == number)
+    if verified:
+        columns["verified"] = sa.exists().where(
+            _c.caller_number == number, _c.disposition == Disposition.EMERGENCY.value,
+            _c.received_at < at, _c.incident_id == _i.id, _i.verified_at.is_not(None),
+            _i.verified_at >= sa.bindparam("b_verified_since"))
+    if fresh:
+        columns["fresh"] = sa.exists().where(
+            _f.caller_number == number, _f.received_at >= sa.bindparam("b_fresh_since"),
+            _f.received_at <= at)
+    if blocks:  # the block in force, and the calls it refused lately (break-through)
+        active = (sa.select(_b.id).where(_b.caller_number == number, _b.lifted_at.is_(None),
+                                         _b.expires_at > at)
+                  .order_by(_b.created_at.desc()).limit(1).scalar_subquery())
+        columns["block"] = active
+        columns["attempts"] = (sa.select(sa.func.count()).select_from(call_screenings).where(
+            _s.block_id == active, _s.outcome == ScreeningOutcome.BLOCKED.value,
+            _s.screened_at >= sa.bindparam("b_attempts_since")).scalar_subquery())
+    return sa.select(*(value.label(name) for name, value in columns.items()))
+
+
 class SqlNuisanceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -69,41 +108,20 @@ class SqlNuisanceRepository:
     # -- screening an arriving call ------------------------------------------------------
     def arrival_facts(self, number: str, *, at: datetime, policy: NuisancePolicy,
                       asked: FactsAsked) -> NumberFacts:
-        block = self.latest_block(number) if policy.blocking_on else None
-        active = block if block is not None and block.status(at) is BlockStatus.ACTIVE else None
-        counted: Any = sa.literal(0)
-        if policy.warning_on:  # only "enough to warn?" matters here: counted up to warn_after
-            enough = (sa.select(sa.literal(1)).where(
-                _c.caller_number == number, _c.disposition.in_([d.value for d in policy.counted]),
-                _c.received_at >= policy.window_start(at), _c.received_at < at)
-                .limit(policy.warn_after).subquery())
-            counted = sa.select(sa.func.count()).select_from(enough).scalar_subquery()
-        callback = (sa.exists().where(callback_tasks.c.open_number == number)
-                    if asked.callback else sa.false())
-        verified = sa.false()
-        if asked.verified_emergency_days is not None:
-            since = at - timedelta(days=asked.verified_emergency_days)
-            verified = sa.exists().where(
-                _c.caller_number == number, _c.disposition == Disposition.EMERGENCY.value,
-                _c.received_at < at, _c.incident_id == _i.id,
-                _i.verified_at.is_not(None), _i.verified_at >= since)
-        fresh = sa.false()
-        if asked.fresh_location_minutes is not None:
-            since = at - timedelta(minutes=asked.fresh_location_minutes)
-            fresh = sa.exists().where(_f.caller_number == number, _f.received_at >= since,
-                                      _f.received_at <= at)
-        attempts = sa.literal(0)
-        if active is not None:
-            since = at - timedelta(minutes=policy.break_through_minutes)
-            attempts = (sa.select(sa.func.count()).select_from(call_screenings).where(
-                _s.block_id == active.id, _s.outcome == ScreeningOutcome.BLOCKED.value,
-                _s.screened_at >= since).scalar_subquery())
-        row = self.session.execute(sa.select(
-            counted.label("counted"), callback.label("callback"), verified.label("verified"),
-            fresh.label("fresh"), attempts.label("attempts"))).one()
+        statement = _facts_statement(
+            tuple(sorted(d.value for d in policy.counted)) if policy.warning_on else (),
+            asked.callback, asked.verified_emergency_days is not None,
+            asked.fresh_location_minutes is not None, policy.blocking_on)
+        row = self.session.execute(statement, {
+            "b_number": number, "b_at": at, "b_window": policy.window_start(at),
+            "b_limit": policy.warn_after,
+            "b_verified_since": at - timedelta(days=asked.verified_emergency_days or 0),
+            "b_fresh_since": at - timedelta(minutes=asked.fresh_location_minutes or 0),
+            "b_attempts_since": at - timedelta(minutes=policy.break_through_minutes)}).one()
+        block = row.block
         return NumberFacts(counted_calls=int(row.counted or 0), open_callback=bool(row.callback),
                            verified_emergency=bool(row.verified), fresh_location=bool(row.fresh),
-                           active_block=active.id if active else None,
+                           active_block=uuid.UUID(str(block)) if block is not None else None,
                            blocked_attempts=int(row.attempts or 0))
 
     def add_screening(self, call_id: uuid.UUID, screening: Screening, *,

@@ -55,6 +55,7 @@ class SipNode(PhoneSide):
         self.admission = admission.Admission(admission_limit)
         self.max_call_seconds = max_call_seconds
         self.events: CallEvents | None = None
+        self.media = None  # a MediaRelay when the center's [media] relay is on
         self.inbound: dict[str, InboundLeg] = {}
         self.outbound: dict[str, OutboundLeg] = {}  # by our Call-ID
         self.stats = {"received": 0, "malformed": 0, "refused": 0}
@@ -361,6 +362,8 @@ class SipNode(PhoneSide):
         if not leg.closed:
             leg.closed = True
             self.admission.release()
+            if self.media is not None:
+                self.media.ended(leg.ref)
         if leg.cleanup is not None:
             leg.cleanup.cancel()
         leg.cleanup = self.loop.call_later(LINGER, self._purge_in, leg.ref)

@@ -21,6 +21,7 @@ from siaga112.adapters.sip.loop import Loop, Transport
 from siaga112.adapters.sip.pidf import LocationError, body_parts
 
 if TYPE_CHECKING:
+    from siaga112.adapters.media.relay import MediaRelay
     from siaga112.adapters.sip.node import CallEvents
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class PhoneSide:
     inbound: dict[str, InboundLeg]
     outbound: dict[str, OutboundLeg]
     latencies: dict[str, deque[float]]
+    media: MediaRelay | None  # [media] relay = "rtpengine": SDP through the relay
 
     def _final(self, leg: InboundLeg, status: int, *, body: bytes = b"",
                ctype: str | None = None, extra: list[tuple[str, str]] | None = None,
@@ -81,6 +83,8 @@ class PhoneSide:
         out.state = "answered"
         assert caller is not None
         body, ctype = msg.body, msg.get("content-type") or "application/sdp"
+        if self.media is not None:
+            body = self.media.answer(out.ref, caller.to_tag, body)
         caller.answer_sdp = (ctype, body)
         caller.state = "answered"
         self._final(caller, 200, body=body, ctype=ctype if body else None)
@@ -114,6 +118,9 @@ class PhoneSide:
         if call_id:
             headers.append(("x-siaga112-call", call_id))
         ctype, sdp = _sdp_of(leg.invite)
+        if self.media is not None and call_id:
+            sdp = self.media.offer(ref, call_id, m.param(leg.invite.get("from") or "", "tag")
+                                   or "", sdp)
         if ctype:
             headers.append(("content-type", ctype))
         out.invite_bytes = m.serialize(f"INVITE {out.uri} SIP/2.0", headers, sdp)

@@ -152,6 +152,11 @@ ROUTE_POLICY: dict[tuple[str, str], frozenset] = {
     ("GET", "/api/v1/calls/{call_id}/screening"): CALL_READERS,
     ("GET", "/api/v1/reports/nuisance"): frozenset({SV, AD}),
     ("GET", "/supervisor/nuisance"): frozenset({SV, AD}),
+    # Call recordings (routes/recordings.py, recordings_page.py; docs/recordings.md):
+    # supervisors and admins; every playback is logged (PersonalDataViewed).
+    ("GET", "/api/v1/recordings"): frozenset({SV, AD}),
+    ("GET", "/api/v1/calls/{call_id}/recording"): frozenset({SV, AD}),
+    ("GET", "/supervisor/recordings"): frozenset({SV, AD}),
 }
 
 

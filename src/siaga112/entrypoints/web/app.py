@@ -27,6 +27,8 @@ from siaga112.entrypoints.web.routes import knowledge  # quick answers (API)
 from siaga112.entrypoints.web import quick_answers_page  # /supervisor/quick-answers
 from siaga112.entrypoints.web.routes import nuisance  # nuisance callers (API)
 from siaga112.entrypoints.web import nuisance_page  # /supervisor/nuisance
+from siaga112.entrypoints.web.routes import recordings  # call recordings (media relay)
+from siaga112.entrypoints.web import recordings_page  # /supervisor/recordings
 
 
 def create_app(siaga: Siaga) -> FastAPI:
@@ -66,5 +68,7 @@ def create_app(siaga: Siaga) -> FastAPI:
     for router in (nuisance.router, nuisance.calls, nuisance.reports):  # nuisance callers
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(nuisance_page.router)  # /supervisor/nuisance
+    app.include_router(recordings.router, responses=ERROR_RESPONSES)  # call recordings
+    app.include_router(recordings_page.router)  # /supervisor/recordings
     pages.mount(app)
     return app

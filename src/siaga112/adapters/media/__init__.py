@@ -1,0 +1,1 @@
+"""Media: the relay in the call's path (rtpengine) and the recordings it writes."""

@@ -1,0 +1,54 @@
+"""Puts the media relay into the SIP node's path when the center's `[media]` says so,
+and starts the recordings collector beside it (called by entrypoints/sip.py)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from siaga112.adapters.media.relay import MediaRelay
+from siaga112.adapters.media.rtpengine import MediaRelayError, RtpEngine
+from siaga112.adapters.media.store import Collector, RecordingStore
+
+log = logging.getLogger(__name__)
+
+
+def recording_store(siaga: Any) -> RecordingStore:
+    media = siaga.center.media
+    return RecordingStore(uow=siaga.uow, clock=siaga.clock,
+                          root=media.recordings_root(siaga.settings.data_dir),
+                          spool=Path(media.spool_dir))
+
+
+class MediaPath:
+    """What runs beside the node with the relay on; stopped with the node."""
+
+    def __init__(self, engine: RtpEngine, collector: Collector) -> None:
+        self.engine, self.collector = engine, collector
+        self.store = collector.store
+
+    def stop(self) -> None:
+        self.collector.stop()
+        self.engine.close()
+
+
+def install_media(siaga: Any, node: Any) -> MediaPath | None:
+    """With `[media] relay = "rtpengine"`: the node's SDP goes through rtpengine, and
+    recordings are collected. Off (the default): nothing changes, None."""
+    media = siaga.center.media
+    if not media.enabled:
+        return None
+    engine = RtpEngine(*media.ng_address, timeout=media.timeout_seconds, retries=1)
+    try:
+        engine.ping()
+    except (MediaRelayError, OSError) as exc:  # calls still go through, directly
+        log.error("media relay rtpengine at %s does not answer: %s", media.rtpengine_ng, exc)
+    node.media = MediaRelay(engine, record=media.record_calls,
+                            bypass_seconds=media.bypass_seconds)
+    collector = Collector(recording_store(siaga), interval=media.collect_interval_seconds,
+                          retention_days=siaga.center.retention.recordings_days)
+    collector.start()
+    log.info("media relay: rtpengine at %s%s", media.rtpengine_ng,
+             ", recording calls" if media.record_calls else "")
+    return MediaPath(engine, collector)

@@ -1,0 +1,35 @@
+"""Speech for RTP tests: espeak-ng says a sentence, sox makes it 8 kHz A-law, and it is
+wrapped as RTP (payload 8, 20 ms a packet) in a pcap that sipp's play_pcap_audio sends."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+from pathlib import Path
+
+PCAPS = Path("/usr/share/sip-tester")  # Debian's sip-tester: g711a.pcap is 7.08 s of speech
+
+
+def speech_alaw(text: str, folder: Path) -> bytes:
+    wav, raw = folder / "speech.wav", folder / "speech.al"
+    subprocess.run(["espeak-ng", "-v", "id", "-w", str(wav), text], check=True,
+                   capture_output=True, timeout=30)
+    subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "al", str(raw)],
+                   check=True, capture_output=True, timeout=30)
+    return raw.read_bytes()
+
+
+def rtp_pcap(alaw: bytes, path: Path, *, ssrc: int = 0x5A1A6A) -> Path:
+    """Ethernet/IPv4/UDP/RTP frames; sipp rewrites addresses and ports when it plays."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for n, start in enumerate(range(0, len(alaw) - 159, 160)):
+        rtp = struct.pack("!BBHII", 0x80, 8, n & 0xFFFF, n * 160, ssrc) + alaw[start:start + 160]
+        udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), n & 0xFFFF, 0, 64, 17, 0,
+                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])) + udp
+        frame = b"\x00" * 12 + b"\x08\x00" + ip
+        usec = n * 20_000
+        out.append(struct.pack("<IIII", usec // 1_000_000, usec % 1_000_000, len(frame),
+                               len(frame)) + frame)
+    path.write_bytes(b"".join(out))
+    return path
