@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from siaga112.adapters.db import tables
 from siaga112.domain.clock import SystemClock
 from siaga112.entrypoints.sip import Telephony, start_telephony
 from siaga112.services import commands as c
+from siaga112.services.batching import GroupCommitter
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 SIPP_TIMEOUT = 30  # seconds: no sipp run may outlive this
@@ -158,10 +158,7 @@ def running_sip(siaga: Any, sipp: str, tmp: Path) -> Iterator[Sip]:
 def _wait_for_background_writers(seconds: float = 10) -> None:
     """New calls wake other writers (waiting location fixes join their call): let them
     finish before the test's database goes away."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(
-            t.name == "attach-waiting-fixes" and t.is_alive() for t in threading.enumerate()):
-        time.sleep(0.05)
+    GroupCommitter.wait_all_idle(seconds)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
@@ -25,6 +27,8 @@ class GroupCommitter(Generic[T, R]):
     """`run_batch(items)` stores the items in one transaction and returns one result per
     item (an Exception instance for an item refused on its own)."""
 
+    _all: weakref.WeakSet[GroupCommitter] = weakref.WeakSet()  # type: ignore[type-arg]
+
     def __init__(self, run_batch: Callable[[Sequence[T]], Sequence[R | Exception]], *,
                  max_batch: int = 500, idle_seconds: float = 5.0, name: str = "group-commit"):
         self._run_batch = run_batch
@@ -36,16 +40,37 @@ class GroupCommitter(Generic[T, R]):
         self._thread: threading.Thread | None = None
         self.batches = 0  # figures for the benchmark and the logs
         self.items = 0
+        self._pending = 0  # submitted, not yet answered
+        GroupCommitter._all.add(self)
 
     def submit(self, item: T) -> Future[R]:
         """Queue an item; its future resolves once its batch has committed."""
         future: Future[R] = Future()
+        future.add_done_callback(self._answered)
         with self._lock:
+            self._pending += 1
             self._queue.put((item, future))
             if self._thread is None:  # the writer stops when idle and starts on demand
                 self._thread = threading.Thread(target=self._work, name=self.name, daemon=True)
                 self._thread.start()
         return future
+
+    def _answered(self, _future: Future[R]) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted item is answered (a clean stop, and tests)."""
+        deadline = time.monotonic() + timeout
+        while self._pending and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not self._pending
+
+    @classmethod
+    def wait_all_idle(cls, timeout: float = 10.0) -> bool:
+        """Every writer of this process idle: nothing handed in is still on its way."""
+        deadline = time.monotonic() + timeout
+        return all(w.wait_idle(max(0.0, deadline - time.monotonic())) for w in list(cls._all))
 
     def __call__(self, item: T, *, timeout: float | None = 30.0) -> R:
         return self.submit(item).result(timeout)
