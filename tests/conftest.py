@@ -17,6 +17,7 @@ from siaga112.adapters.db.engine import create_db_engine
 from siaga112.bootstrap import Siaga, bootstrap
 from siaga112.config import CENTERS_DIR, Settings, load_center
 from siaga112.domain.clock import FixedClock
+from siaga112.services.batching import GroupCommitter
 
 DEFAULT_PG_ADMIN = "postgresql+psycopg://root@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", "postgresql"]
@@ -101,6 +102,7 @@ def siaga(engine: Engine, clock: FixedClock, kendari) -> Iterator[Siaga]:
 
 
 def stop_background_workers(siaga: Siaga) -> None:
+    GroupCommitter.wait_all_idle()  # e.g. a new call's waiting location fixes joining it
     if siaga.notifier is not None:
         siaga.notifier.close()
     hub = getattr(siaga, "_live_hub", None)

@@ -32,6 +32,8 @@ from siaga112.adapters.sms import sender_for
 from siaga112.services.handlers import knowledge  # quick answers (docs/quick-answers.md)
 from siaga112.services import nuisance  # nuisance callers, queue priority
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
+from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
+from siaga112.services import personal_data
 from siaga112.services.messagebus import MessageBus
 from siaga112.services.ports import PasswordHasher, TravelTimeProvider
 
@@ -113,6 +115,14 @@ class Siaga:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, self.clock)
+
+    def purge_personal_data(self, *, dry_run: bool = False,
+                            actor: str = "retention") -> personal_data.PurgeReport:
+        """The center's retention, over every store that keeps personal data."""
+        return personal_data.purge(
+            self.uow(), retention=self.center.retention, clock=self.clock, dry_run=dry_run,
+            actor=actor, purge_photos=SqlLocationLinkRepository.purge_photos_in,
+            mask_block_numbers=SqlNuisanceRepository.purge_numbers_in)
 
 
 def _inject(handler: Callable[..., Any], deps: dict[str, Any]) -> Callable[..., Any]:

@@ -16,6 +16,7 @@ from siaga112.adapters.db import tables
 from siaga112.adapters.db.group_commit import GroupCommitter as GroupCommitter_
 from siaga112.adapters.db.repositories_console import SqlConsoleQueries
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
+from siaga112.adapters.db.tables_nuisance import nuisance_blocks
 from siaga112.config_nuisance import NuisanceConfig
 from siaga112.domain.callbacks import CallbackReason, CallbackTask
 from siaga112.domain.calls import Channel, Disposition
@@ -191,6 +192,14 @@ def test_a_number_is_blocked_after_its_pranks_refused_let_through_lifted_and_log
         assert repo.blocks(status=BlockStatus.ACTIVE, now=clock.now()) == []
         assert len(repo.blocks(status=BlockStatus.EXPIRED, now=clock.now())) == 1
     assert sip.invite(PRANKSTER)[1].outcome is O.WARNED
+
+    # Past the numbers' retention, the retention purge masks the ended blocks' numbers too.
+    clock.advance(siaga.center.retention.numbers_days * 24 * 3600 + 1)
+    report = siaga.purge_personal_data()
+    assert report.block_numbers_masked == 2
+    with siaga.engine.connect() as conn:
+        kept = conn.execute(sa.select(nuisance_blocks.c.caller_number)).scalars().all()
+    assert kept == ["+6281******001"] * 2
 
 
 def test_waiting_api_calls_are_listed_in_the_acds_order(siaga, clock):

@@ -14,7 +14,7 @@ from siaga112.services import personal_data
 
 DAY = 24 * 3600
 ZERO = {"numbers_masked": 0, "locations_coarsened": 0, "location_fixes_deleted": 0,
-        "notes_blanked": 0, "photos_deleted": 0}
+        "notes_blanked": 0, "photos_deleted": 0, "block_numbers_masked": 0}
 
 
 def _old_and_new(siaga, clock):
@@ -38,7 +38,7 @@ def test_retention_masks_old_numbers_and_places_and_leaves_recent_ones(siaga, cl
     dry = personal_data.purge(siaga.uow(), retention=retention, clock=clock, dry_run=True)
     assert dry.as_dict() == {"numbers_masked": 1, "locations_coarsened": 1,
                               "location_fixes_deleted": 1, "notes_blanked": 1,
-                              "photos_deleted": 0}
+                              "photos_deleted": 0, "block_numbers_masked": 0}
     report = personal_data.purge(siaga.uow(), retention=retention, clock=clock)
     assert report == dry
     with siaga.uow() as uow:

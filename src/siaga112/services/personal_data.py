@@ -21,6 +21,7 @@ class PurgeReport:
     location_fixes_deleted: int
     notes_blanked: int
     photos_deleted: int = 0  # callers' scene photos (share-my-location links)
+    block_numbers_masked: int = 0  # numbers of ended nuisance blocks
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -30,11 +31,12 @@ def _cutoff(now: datetime, days: int) -> datetime | None:
     return None if days == 0 else now - timedelta(days=days)
 
 
-PhotoPurger = Callable[[UnitOfWork, datetime | None], int]
+PhotoPurger = Callable[[UnitOfWork, datetime | None], int]  # (unit of work, cutoff) -> rows
 
 
 def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool = False,
-          actor: str = "retention", purge_photos: PhotoPurger | None = None) -> PurgeReport:
+          actor: str = "retention", purge_photos: PhotoPurger | None = None,
+          mask_block_numbers: PhotoPurger | None = None) -> PurgeReport:
     """Apply the center's retention; the count of what was purged goes to the audit log."""
     now = clock.now()
     with uow:
@@ -47,7 +49,9 @@ def purge(uow: UnitOfWork, *, retention: Retention, clock: Clock, dry_run: bool 
         fixes = uow.locations.purge(before=places_before)
         notes = uow.incidents.purge_notes(before=_cutoff(now, retention.notes_days))
         photos = purge_photos(uow, places_before) if purge_photos else 0  # same class as places
-        report = PurgeReport(numbers, places, fixes, notes, photos)
+        numbers_before = _cutoff(now, retention.numbers_days)
+        blocks = mask_block_numbers(uow, numbers_before) if mask_block_numbers else 0
+        report = PurgeReport(numbers, places, fixes, notes, photos, blocks)
         if dry_run:
             uow.rollback()
             return report

@@ -25,6 +25,7 @@ from siaga112.adapters.db.tables_nuisance import call_screenings, nuisance_block
 from siaga112.adapters.db.tables_telephony import callback_tasks
 from siaga112.domain.calls import NUISANCE_DISPOSITIONS, Disposition
 from siaga112.domain.errors import Conflict
+from siaga112.domain.phone import mask_number
 from siaga112.domain.nuisance import (
     BlockStatus, FactsAsked, NuisanceBlock, NuisancePolicy, NumberFacts, Screening,
     ScreeningOutcome,
@@ -102,6 +103,26 @@ def _facts_statement(counted: tuple[str, ...], callback: bool, verified: bool, f
 
 
 class SqlNuisanceRepository:
+    @classmethod
+    def purge_numbers_in(cls, uow: Any, before: datetime | None) -> int:
+        """For the retention purge (services/personal_data.purge), inside its unit of work."""
+        return cls(uow.session).purge_numbers(before=before)
+
+    def purge_numbers(self, *, before: datetime | None) -> int:
+        """Mask the numbers of blocks that ended before the numbers' retention cutoff."""
+        if before is None:
+            return 0
+        b = nuisance_blocks.c
+        ended = sa.func.coalesce(b.lifted_at, b.expires_at)
+        rows = self.session.execute(sa.select(b.id, b.caller_number).where(
+            ended < before, b.created_at < before, ~b.caller_number.contains("*"))).all()
+        if rows:  # ended long ago: no longer open either
+            self.session.execute(
+                sa.update(nuisance_blocks).where(b.id == sa.bindparam("row_id"))
+                .values(caller_number=sa.bindparam("masked"), open_number=None),
+                [{"row_id": r.id, "masked": mask_number(r.caller_number)} for r in rows])
+        return len(rows)
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

@@ -15,12 +15,8 @@ def purge(dry_run: bool = typer.Option(False, help="count what would be purged, 
     """Apply the center's retention periods now (the server also does it daily)."""
     from siaga112.bootstrap import bootstrap
 
-    from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepository
-
     siaga = bootstrap()
-    report = personal_data.purge(siaga.uow(), retention=siaga.center.retention,
-                                 clock=siaga.clock, dry_run=dry_run, actor="cli",
-                                 purge_photos=SqlLocationLinkRepository.purge_photos_in)
+    report = siaga.purge_personal_data(dry_run=dry_run, actor="cli")
     typer.echo(json.dumps({"dry_run": dry_run, **report.as_dict()}))
 
 

@@ -13,13 +13,11 @@ from typing import Any
 
 import typer
 
-from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepository
 from siaga112.bootstrap import Siaga
 
 from siaga112.config import Settings
 from siaga112.domain.accounts import Role
 from siaga112.services import commands as c
-from siaga112.services import personal_data
 
 # Demo logins: printed at start, refused by production mode.
 DEMO_PASSWORD = "siaga112-demo"
@@ -102,9 +100,7 @@ def _start_daily_purge(siaga: Siaga) -> None:
             time.sleep(delay)
             delay = 24 * 3600.0
             try:
-                report = personal_data.purge(
-                    siaga.uow(), retention=siaga.center.retention, clock=siaga.clock,
-                    purge_photos=SqlLocationLinkRepository.purge_photos_in)
+                report = siaga.purge_personal_data()
                 log.info("retention purge: %s", report.as_dict())
             except Exception:  # the next day tries again; the server keeps taking calls
                 log.exception("retention purge failed")
