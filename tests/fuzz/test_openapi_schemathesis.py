@@ -47,6 +47,9 @@ def test_every_operation_answers_within_its_documented_schema(fuzz_center):
     operations = [r.ok() for r in schema.get_all_operations()]
     # Logging out or changing the password would end the explorer's own session.
     operations = [op for op in operations if not op.path.endswith(("/logout", "/password"))]
+    # This center has no SIP listener, so /readyz rightly answers 503 (a 5xx by design; its
+    # answers are tested in tests/e2e/test_operations.py).
+    operations = [op for op in operations if op.path != "/readyz"]
     assert len(operations) >= 20
     cases_run = 0
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from siaga112.entrypoints.web.deps import Authorized, SiagaDep
+from siaga112.entrypoints.web.errors import ERROR_RESPONSES
 from siaga112.operations import readiness
 from siaga112.operations.metrics import MetricsMiddleware, metrics_for
 from siaga112.operations.node import node_status
@@ -19,7 +20,7 @@ from siaga112.operations.node import node_status
 router = APIRouter(dependencies=[Authorized], tags=["operations"])
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "not ready: `problems` names why"}})
 def readyz(siaga: SiagaDep) -> JSONResponse:
     """200 when the database answers, its schema is the newest, and the SIP listener runs
     (where this node takes SIP); else 503 with the reasons."""
@@ -39,5 +40,5 @@ def metrics(siaga: SiagaDep) -> Response:
 
 def install(app: FastAPI) -> None:
     """The routes, and the timing of every request."""
-    app.include_router(router)
+    app.include_router(router, responses=ERROR_RESPONSES)
     app.add_middleware(MetricsMiddleware)
