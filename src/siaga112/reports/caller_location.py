@@ -29,42 +29,41 @@ SOURCES = (LocationSource.NETWORK, LocationSource.AML, LocationSource.LINK,
            LocationSource.MANUAL)
 
 
-def _answered(period: Period) -> sa.Subquery:
+def _answered_in(period: Period) -> sa.ColumnElement[bool]:
+    """The call (joined by its key) was received in the period and answered.
+
+    Every query here starts from the small tables (links, fixes) and looks each call up by
+    its key: a year of a million calls is never scanned for a few thousand links."""
     c = calls.c
-    return (sa.select(c.id, c.connected_at)
-            .where(c.received_at >= period.start, c.received_at < period.end,
-                   c.connected_at.is_not(None)).subquery("answered"))
+    return sa.and_(c.received_at >= period.start, c.received_at < period.end,
+                   c.connected_at.is_not(None))
 
 
-def link_counts(conn: sa.Connection, period: Period) -> dict[str, Any]:
-    answered = _answered(period)
-    lk = location_links.c
+def link_counts(conn: sa.Connection, period: Period, answered: int) -> dict[str, Any]:
+    lk, c = location_links.c, calls.c
     per_call = (sa.select(
         lk.call_id,
         sa.func.max(sa.case((lk.sms_status == "sent", 1), else_=0)).label("sms_sent"),
         sa.func.max(sa.case((lk.opened_at.is_not(None), 1), else_=0)).label("opened"),
         sa.func.max(sa.case((lk.shared_at.is_not(None), 1), else_=0)).label("shared"))
-        .where(lk.call_id.in_(sa.select(answered.c.id))).group_by(lk.call_id).subquery())
-    total = conn.execute(sa.select(sa.func.count()).select_from(answered)).scalar_one()
+        .join(calls, c.id == lk.call_id).where(_answered_in(period))
+        .group_by(lk.call_id).subquery())
     row = conn.execute(sa.select(
         sa.func.count(), sa.func.coalesce(sa.func.sum(per_call.c.sms_sent), 0),
         sa.func.coalesce(sa.func.sum(per_call.c.opened), 0),
         sa.func.coalesce(sa.func.sum(per_call.c.shared), 0))).one()
     sent, sms_sent, opened, shared = (int(v) for v in row)
-    return {"answered": int(total), "sent": sent, "sms_sent": sms_sent, "opened": opened,
-            "shared": shared, "sent_share": share(sent, total),
-            "opened_share": share(opened, total), "shared_share": share(shared, total)}
+    return {"answered": answered, "sent": sent, "sms_sent": sms_sent, "opened": opened,
+            "shared": shared, "sent_share": share(sent, answered),
+            "opened_share": share(opened, answered), "shared_share": share(shared, answered)}
 
 
 def time_to_first_fix(conn: sa.Connection, period: Period, ts: TimeSql) -> dict[str, Any]:
-    answered = _answered(period)
-    f = location_fixes.c
-    first = (sa.select(f.call_id, f.source, sa.func.min(f.received_at).label("first_at"))
-             .where(f.call_id.in_(sa.select(answered.c.id)))
-             .group_by(f.call_id, f.source).subquery("first_fix"))
-    rows = conn.execute(sa.select(first.c.source, ts.whole_seconds_up(
-        answered.c.connected_at, first.c.first_at))
-        .join(answered, answered.c.id == first.c.call_id)).all()
+    f, c = location_fixes.c, calls.c
+    rows = conn.execute(
+        sa.select(f.source, ts.whole_seconds_up(c.connected_at, sa.func.min(f.received_at)))
+        .join(calls, c.id == f.call_id).where(_answered_in(period))
+        .group_by(f.call_id, f.source, c.connected_at)).all()
     seconds: dict[str, list[int]] = defaultdict(list)
     for source, value in rows:
         seconds[str(source)].append(max(0, int(value)))
@@ -80,6 +79,8 @@ def time_to_first_fix(conn: sa.Connection, period: Period, ts: TimeSql) -> dict[
     return result
 
 
-def caller_location(conn: sa.Connection, *, period: Period, ts: TimeSql) -> dict[str, Any]:
-    return {"links": link_counts(conn, period),
+def caller_location(conn: sa.Connection, *, period: Period, ts: TimeSql,
+                    answered: int) -> dict[str, Any]:
+    """`answered`: the period's answered calls (the report's own count, not counted again)."""
+    return {"links": link_counts(conn, period, answered),
             "time_to_first_fix": time_to_first_fix(conn, period, ts)}

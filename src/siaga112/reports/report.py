@@ -61,7 +61,8 @@ def report_from(conn: sa.Connection, *, center: CenterConfig, period: Period,
         "repeat_callers": breakdowns.repeat_callers(conn, period),
         "incidents": breakdowns.incidents_by_place(conn, period),
         "monthly": monthly.monthly(conn, hours=hours, period=period, ts=ts, center=center),
-        "caller_location": caller_location(conn, period=period, ts=ts),
+        "caller_location": caller_location(conn, period=period, ts=ts,
+                                           answered=totals.answered),
     }
 
 
