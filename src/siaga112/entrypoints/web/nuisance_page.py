@@ -9,10 +9,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from siaga112.entrypoints.web import i18n
 from siaga112.entrypoints.web.access import allowed
 from siaga112.entrypoints.web.deps import SiagaDep
-from siaga112.entrypoints.web.pages import Viewer, render
+from siaga112.entrypoints.web.pages import Viewer, page_basics, render
 
 PATH = "/supervisor/nuisance"
 SCRIPTS = ("common.js", "live.js", "nuisance.js")
@@ -29,10 +28,7 @@ def nuisance_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLRespon
     today = now.astimezone(siaga.center.zone).date()
     rules = cfg.rules()
     page = {
-        "locale": i18n.choose_locale(request.cookies.get(i18n.LANG_COOKIE),
-                                     siaga.center.center.languages),
-        "zone": siaga.center.center.timezone,
-        "zoneAbbreviation": i18n.zone_abbreviation(now.astimezone(siaga.center.zone)),
+        **page_basics(request),
         "from": (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
         "to": (today - timedelta(days=1)).isoformat(),
         "historyDays": cfg.history_days,

@@ -86,6 +86,14 @@ def _locale(request: Request) -> str:
     return i18n.choose_locale(request.cookies.get(i18n.LANG_COOKIE), siaga.center.center.languages)
 
 
+def page_basics(request: Request) -> dict[str, Any]:
+    """What every page's script needs to show times: its language and the center's zone."""
+    siaga = request.app.state.siaga
+    now = siaga.clock.now()
+    return {"locale": _locale(request), "zone": siaga.center.center.timezone,
+            "zoneAbbreviation": i18n.zone_abbreviation(now.astimezone(siaga.center.zone))}
+
+
 def _here(request: Request) -> str:
     """This page's path and query: where the language switch comes back to."""
     query = request.url.query

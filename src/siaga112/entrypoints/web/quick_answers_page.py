@@ -7,10 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from siaga112.entrypoints.web import i18n
 from siaga112.entrypoints.web.access import allowed
 from siaga112.entrypoints.web.deps import SiagaDep
-from siaga112.entrypoints.web.pages import Viewer, render
+from siaga112.entrypoints.web.pages import Viewer, page_basics, render
 
 PATH = "/supervisor/quick-answers"
 SCRIPTS = ("common.js", "quick_answers.js", "quick_answers_editor.js")
@@ -23,10 +22,7 @@ def quick_answers_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLR
     assert user is not None  # supervisors and admins: page_user refused everyone else
     now = siaga.clock.now()
     page = {
-        "locale": i18n.choose_locale(request.cookies.get(i18n.LANG_COOKIE),
-                                     siaga.center.center.languages),
-        "zone": siaga.center.center.timezone,
-        "zoneAbbreviation": i18n.zone_abbreviation(now.astimezone(siaga.center.zone)),
+        **page_basics(request),
         "today": now.astimezone(siaga.center.zone).date().isoformat(),
         "canEdit": allowed("PUT", "/api/v1/knowledge/entries/{code}", user.role),
     }

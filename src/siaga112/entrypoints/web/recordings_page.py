@@ -6,9 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from siaga112.entrypoints.web import i18n
 from siaga112.entrypoints.web.deps import SiagaDep
-from siaga112.entrypoints.web.pages import Viewer, render
+from siaga112.entrypoints.web.pages import Viewer, page_basics, render
 
 PATH = "/supervisor/recordings"
 SCRIPTS = ("common.js", "live.js", "recordings.js")
@@ -19,12 +18,8 @@ router = APIRouter(include_in_schema=False)
 @router.get(PATH)
 def recordings_page(request: Request, user: Viewer, siaga: SiagaDep) -> HTMLResponse:
     assert user is not None  # supervisors and admins: page_user refused everyone else
-    now = siaga.clock.now()
     page = {
-        "locale": i18n.choose_locale(request.cookies.get(i18n.LANG_COOKIE),
-                                     siaga.center.center.languages),
-        "zone": siaga.center.center.timezone,
-        "zoneAbbreviation": i18n.zone_abbreviation(now.astimezone(siaga.center.zone)),
+        **page_basics(request),
         "relay": siaga.center.media.enabled,
         "retentionDays": siaga.center.retention.recordings_days,
     }
