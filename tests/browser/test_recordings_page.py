@@ -4,6 +4,7 @@ the page's <audio> player (the browser decodes the WAV), the playback in the aud
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -55,7 +56,12 @@ def test_a_supervisor_plays_a_recording_in_the_page(page: Page, center: Center):
     row.locator("button").click()
     audio = row.locator("audio")
     expect(audio).to_have_count(1)
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    # Polled from here: wait_for_function re-evaluates its text with eval(), which the
+    # page's Content-Security-Policy (rightly) forbids.
+    deadline = time.monotonic() + 15
+    while page.evaluate("document.querySelector('audio').readyState") < 1:
+        assert time.monotonic() < deadline, "the browser did not load the recording"
+        page.wait_for_timeout(100)
     duration = page.evaluate("document.querySelector('audio').duration")
     assert duration == pytest.approx(7.08, abs=0.05)  # the browser decoded the WAV
     screenshot(page, "supervisor-recordings")
