@@ -26,7 +26,7 @@ SIAGA112_STAMP="$SIAGA112_VENV/.siaga112-installed"
 #   gammu-smsd  the location link's SMS spool: a test runs the daemon (dummy phone, no modem)
 #   kamailio    the SIP proxy in front of two nodes (deploy/kamailio; tests/sip/test_proxy.py)
 #   rtpengine-daemon  the media relay in the call's path, recordings (docs/recordings.md)
-SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox poppler-utils gammu-smsd kamailio rtpengine-daemon)
+SIAGA112_SYSTEM_PACKAGES=(chromium postgresql sip-tester espeak-ng sox poppler-utils gammu-smsd kamailio kamailio-tls-modules rtpengine-daemon)
 
 # Tools that live in sbin (runuser, pg_* wrappers are in /usr/bin) may be off PATH in CI.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac

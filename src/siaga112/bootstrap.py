@@ -60,6 +60,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.ReportUnitPosition: unit_positions.report_unit_position,
     c.TakeSipCall: telephony.take_sip_call,
     c.OfferCall: telephony.offer_call,
+    c.EndScreening: telephony.end_screening,  # silent-call screening
     c.ConnectCall: telephony.connect_call,
     c.PositionNoAnswer: telephony.position_no_answer,
     c.WithdrawOffer: telephony.withdraw_offer,

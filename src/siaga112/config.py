@@ -19,6 +19,7 @@ from siaga112.config_location_link import LocationLinkConfig
 from siaga112.config_information import InformationConfig
 from siaga112.config_nuisance import NuisanceConfig
 from siaga112.config_media import MediaConfig
+from siaga112.config_screening import ScreeningConfig
 from siaga112.domain.incidents import Priority
 from siaga112.domain.plans import ResponsePlan, ResponsePlanBook, UnitRequirement
 from siaga112.domain.triage import TriageAnswer, TriageProtocol, TriageQuestion
@@ -351,6 +352,7 @@ class CenterConfig(_Strict):
     information: InformationConfig = InformationConfig()  # config_information.py
     nuisance: NuisanceConfig = NuisanceConfig()  # config_nuisance.py
     media: MediaConfig = MediaConfig()  # config_media.py: relay, recordings
+    screening: ScreeningConfig = ScreeningConfig()  # config_screening.py: silent calls
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CenterConfig:

@@ -123,6 +123,41 @@ class Cluster:
         text = path.read_text(errors="replace") if path.exists() else ""
         return set(re.findall(r"answered (\S+)", text))
 
+    def refused(self, tag: str, status: int = 503) -> set[str]:
+        """The Call-IDs of the calls these callers got `status` for (sipp's error log)."""
+        path = self.workdir / f"{tag}_errors.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        # One entry per aborted call, each starting with sipp's date, time and epoch.
+        entries = re.split(r"\n?\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: ", text)
+        found = set()
+        for entry in entries:
+            if f"received 'SIP/2.0 {status} " in entry:
+                match = re.search(r"Call-I[Dd]: (\S+?)[,\s]", entry)
+                if match:
+                    found.add(match.group(1))
+        return found
+
+    @staticmethod
+    def call_id(pid: int, number: int) -> str:
+        """The Call-ID sipp gives its `number`th call (from 1) in the process `pid`."""
+        return f"{number}-{pid}@127.0.0.1"
+
+    @staticmethod
+    def call_number(call_id: str) -> int:
+        return int(call_id.split("-", 1)[0])
+
+    def call_states(self, call_ids: set[str]) -> dict[str, str]:
+        """The stored state of each of these Call-IDs that has a call in the database."""
+        engine = sa.create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT external_id, state FROM calls "
+                                            "WHERE external_id LIKE 'sip:%'")).all()
+        finally:
+            engine.dispose()
+        wanted = {f"sip:{i}": i for i in call_ids}
+        return {wanted[external]: state for external, state in rows if external in wanted}
+
     def not_stored(self, call_ids: set[str]) -> set[str]:
         """Those of these Call-IDs that have no call in the database: lost calls."""
         engine = sa.create_engine(self.url)
@@ -212,7 +247,10 @@ def start_node(cluster: Cluster, name: str, center: Path, per_node: int) -> Node
     return node
 
 
-def start_kamailio(cluster: Cluster, *, probe_seconds: int = 1) -> subprocess.Popen[bytes]:
+def start_kamailio(cluster: Cluster, *, probe_seconds: int = 1,
+                   defines: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+    """Kamailio with deploy/kamailio/kamailio.cfg; `defines` are more `-A` settings of it
+    (WITH_TLS, TLS_PORT=...)."""
     listing = cluster.workdir / "dispatcher.list"
     lines = [f"1 sip:127.0.0.1:{n.sip_port}" for n in cluster.nodes.values()]
     lines += [f"2 sip:127.0.0.1:{n.sip_port};transport=tcp" for n in cluster.nodes.values()]
@@ -227,7 +265,8 @@ def start_kamailio(cluster: Cluster, *, probe_seconds: int = 1) -> subprocess.Po
              "-P", str(rundir / "kamailio.pid"), "-A", "PROXY_IP=127.0.0.1",
              "-A", f"PROXY_PORT={cluster.proxy_port}", "-A", f'DISPATCHER_LIST="{listing}"',
              "-A", f"PROBE_SECONDS={probe_seconds}", "-A", "CHILDREN=2",
-             "-A", f'CTL_SOCKET="unix:{rundir / "kamailio_ctl"}"'],
+             "-A", f'CTL_SOCKET="unix:{rundir / "kamailio_ctl"}"',
+             *(arg for define in defines for arg in ("-A", define))],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)  # its children in its own group, ended with it
     cluster.processes.append(process)
@@ -245,7 +284,8 @@ def start_kamailio(cluster: Cluster, *, probe_seconds: int = 1) -> subprocess.Po
 
 @contextmanager
 def sip_cluster(url: str, workdir: Path, names: tuple[str, ...] = ("node-a", "node-b"),
-                probe_seconds: int = 1, desks_per_node: int = DESKS_PER_NODE) -> Iterator[Cluster]:
+                probe_seconds: int = 1, desks_per_node: int = DESKS_PER_NODE,
+                kamailio_defines: tuple[str, ...] = ()) -> Iterator[Cluster]:
     for tool in ("sipp", "kamailio"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             raise RuntimeError(f"{tool} is missing (scripts/test installs sip-tester and kamailio)")
@@ -264,7 +304,7 @@ def sip_cluster(url: str, workdir: Path, names: tuple[str, ...] = ("node-a", "no
             start_node(cluster, name, center, desks_per_node)
         for node in cluster.nodes.values():
             _wait_ready(node)
-        start_kamailio(cluster, probe_seconds=probe_seconds)
+        start_kamailio(cluster, probe_seconds=probe_seconds, defines=kamailio_defines)
         yield cluster
     finally:
         for process in reversed(cluster.processes):

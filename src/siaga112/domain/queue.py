@@ -100,6 +100,14 @@ class CallQueue:
             raise Conflict(f"call {ref} is already in the queue")
         self.calls[ref] = Waiting(ref, at, place=place)
 
+    def move_ahead(self, ref: str, *, place: datetime) -> None:
+        """A call earns an earlier place in line (e.g. its caller answered the screening);
+        a place is never made later by this."""
+        check_aware(place)
+        waiting = self.calls.get(ref)
+        if waiting is not None and place < waiting.place_in_line[0]:
+            waiting.place = place
+
     def waiting(self) -> list[Waiting]:
         """Calls not offered to anyone now, in the order they will be offered: arrival (the
         order they were added), or by place in line once the priority rules placed any

@@ -17,6 +17,7 @@ from siaga112.bootstrap import Siaga
 from siaga112.operations import cluster
 from siaga112.services import commands as c
 from siaga112.services import nuisance  # screening before the queue
+from siaga112.services.silent_screening import SilentScreening
 from siaga112.services.switchboard import Switchboard
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,14 @@ class Telephony:
         sys.setswitchinterval(self.switch_interval)
 
 
+def silent_screening(siaga: Siaga, node: SipNode, writer: GroupCommitter,
+                     switchboard: Switchboard) -> SilentScreening:
+    return SilentScreening(config=siaga.center.screening, media=node, timers=node.loop,
+                           clock=siaga.clock, submit=writer.submit,
+                           move_ahead=switchboard.screening_moved_ahead,
+                           released=switchboard.screening_released)
+
+
 def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None = None,
                     tcp: bool = True, node_name: str | None = None,
                     positions: frozenset[str] | None = None) -> Telephony:
@@ -115,6 +124,12 @@ def start_telephony(siaga: Siaga, *, host: str | None = None, port: int | None =
     if positions is not None:
         cluster.guard_position_commands(siaga, positions)
     recordings = install_media(siaga, node)
+    if siaga.center.screening.silent_calls:
+        if node.can_screen():
+            switchboard.silent = silent_screening(siaga, node, writer, switchboard)
+        else:
+            log.error("[screening] silent_calls is on, but the media relay or the "
+                      "announcements are missing: calls are not screened")
     writer.start()
     node.start(switchboard)
     log.info("SIP node listening on %s (UDP%s)", node.address, " and TCP" if tcp else "")

@@ -166,6 +166,19 @@ class TakeSipCall(Command):
     remote: str | None = None
     location_status: str | None = None
     refused_with: int | None = None
+    # Silent-call screening (docs/screening.md): stored as `screening` instead of `queued`.
+    screen: bool = False
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndScreening(Command):
+    """Silent-call screening is over for a call: the caller spoke or pressed the digits
+    (`speech`, `digits`: queued), the screening could not run (`unavailable`: queued), or
+    nobody answered the announcement (`silent`: released, screened out)."""
+
+    call_id: uuid.UUID
+    outcome: str
     at: datetime | None = None
 
 

@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from siaga112.config import CenterConfig
@@ -27,6 +27,7 @@ from siaga112.services import commands as c
 from siaga112.services.handlers.telephony import OVERFLOW
 from siaga112.services.ports import UnitOfWork
 from siaga112.services.nuisance import ScreeningDesk  # docs/nuisance-callers.md
+from siaga112.services.silent_screening import SilentScreening  # docs/screening.md
 
 log = logging.getLogger(__name__)
 Done = Callable[[Any, BaseException | None], None]
@@ -74,6 +75,7 @@ class Live:
     position: str | None = None
     ring_timer: Cancellable | None = None
     screening: Any = None  # nuisance screening's decision, its announcement included
+    silent_screening: bool = False  # stored as `screening`: silent-call screening runs
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Switchboard:
     live: dict[str, Live] = field(default_factory=dict)
     wrap_timers: dict[str, Cancellable] = field(default_factory=dict)
     screening: ScreeningDesk | None = None  # decisions of nuisance screening, if any
+    silent: SilentScreening | None = None  # silent-call screening, when the center has it
 
     def __post_init__(self) -> None:
         t = self.center.telephony
@@ -116,12 +119,14 @@ class Switchboard:
     # -- events from the signalling adapter -------------------------------------------------
     def arrived(self, ref: str, arrival: Arrival, *, refused_with: int | None) -> None:
         now = self.clock.now()
-        self.live[ref] = Live(ref, arrival, now)
+        live = self.live[ref] = Live(ref, arrival, now)
+        live.silent_screening = (refused_with is None and self.silent is not None
+                                 and self.silent.wanted())
         self.submit(c.TakeSipCall(
             external_id=f"sip:{ref}"[:200], caller=arrival.caller,
             identity_header=arrival.identity_header, identity_raw=arrival.identity_raw,
             remote=arrival.remote, location_status=arrival.location_status,
-            refused_with=refused_with, at=now),
+            refused_with=refused_with, screen=live.silent_screening, at=now),
             lambda result, error: self._stored(ref, result, error, refused_with))
 
     def _stored(self, ref: str, call_id: uuid.UUID | None, error: BaseException | None,
@@ -161,6 +166,10 @@ class Switchboard:
         self.signalling.ring(ref)
         self.queue.add(ref, at=live.at,
                        place=screening.place_in_line if screening is not None else None)
+        if live.silent_screening and self.silent is not None:
+            warning = screening.announcement if screening is not None else None
+            self.silent.start(ref, call_id, waiting_calls=len(self.queue.calls) - 1,
+                              first=warning.value if warning is not None else None)
         self.dispatch()
 
     def _record_location(self, call_id: uuid.UUID, loc: Any) -> None:
@@ -181,6 +190,8 @@ class Switchboard:
             live.gone = True  # ended as soon as it is stored
             return
         self._cancel_ring(live)
+        if self.silent is not None:
+            self.silent.gone(ref)
         freed = self.queue.remove(ref)
         if freed is not None:
             self.signalling.cancel_offer(ref, freed)
@@ -219,6 +230,8 @@ class Switchboard:
 
     def call_ended(self, ref: str, by: str) -> None:
         live = self.live.pop(ref, None)
+        if self.silent is not None:
+            self.silent.gone(ref)
         if live is None or live.call_id is None:
             return
         now = self.clock.now()
@@ -234,6 +247,8 @@ class Switchboard:
             return
         del self.live[ref]
         self._cancel_ring(live)
+        if self.silent is not None:
+            self.silent.gone(ref)
         now = self.clock.now()
         freed = self.queue.remove(ref)
         if freed is not None:
@@ -275,6 +290,8 @@ class Switchboard:
         for offer in self.queue.next_offers(now=now):
             live = self.live[offer.ref]
             assert live.call_id is not None
+            if self.silent is not None:
+                self.silent.offered(offer.ref)
             self.submit(c.OfferCall(call_id=live.call_id, position_code=offer.position, at=now),
                         None)
             live.ring_timer = self.scheduler.call_later(
@@ -348,6 +365,25 @@ class Switchboard:
             self.signalling.offer(ref, OVERFLOW, uri, caller=live.arrival.caller,
                                   call_id=str(live.call_id))
         self.scheduler.call_later(0.5, self._overflow_tick)
+
+    # -- silent-call screening (services/silent_screening.py) -----------------------------
+    def screening_heard(self, ref: str, kind: str, detail: str) -> None:
+        if self.silent is not None:
+            self.silent.heard(ref, kind, detail)
+
+    def screening_moved_ahead(self, ref: str, ahead: timedelta) -> None:
+        live = self.live.get(ref)
+        if live is not None:
+            self.queue.move_ahead(ref, place=live.at - ahead)
+            self.dispatch()
+
+    def screening_released(self, ref: str) -> None:
+        """Nobody answered the announcement: the call was released (screened out)."""
+        self.live.pop(ref, None)
+        freed = self.queue.remove(ref)
+        if freed is not None:
+            self.signalling.cancel_offer(ref, freed)
+        self.dispatch()
 
     def _cancel_ring(self, live: Live) -> None:
         if live.ring_timer is not None:

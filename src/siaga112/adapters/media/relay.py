@@ -73,6 +73,52 @@ class MediaRelay:
                           session.media_id, exc)
         return relayed
 
+    # -- screening (docs/screening.md): the tap is the other party until a phone answers --
+    def offer_for_screening(self, ref: str, media_id: str, from_tag: str,
+                            sdp: bytes) -> bytes | None:
+        """The SDP for the tap's side, or None: no relay now (the call rings as usual)."""
+        if not sdp or time.monotonic() < self._bypass_until:
+            return None
+        relayed = self.offer(ref, media_id, from_tag, sdp)
+        return relayed if ref in self.sessions else None
+
+    def answer_with_tap(self, ref: str, to_tag: str, tap_sdp: bytes) -> bytes | None:
+        """The SDP for the caller's 200 when the system answers: the caller's audio goes to
+        the tap. Not recorded yet: recording starts when a person answers."""
+        session = self.sessions.get(ref)
+        if session is None:
+            return None
+        try:
+            return self.engine.answer(session.media_id, session.from_tag, to_tag, tap_sdp,
+                                      replace=["origin"], ICE="remove")
+        except (MediaRelayError, OSError, ValueError) as exc:
+            self._failed(f"answer (screening) of call {session.media_id}", exc)
+            self.ended(ref)
+            return None
+
+    def play(self, ref: str, file: str) -> float | None:
+        """Plays a WAV file to the caller; its length in seconds, or None if it cannot."""
+        session = self.sessions.get(ref)
+        if session is None:
+            return None
+        try:
+            answer = self.engine.command("play media", call_id=session.media_id,
+                                         from_tag=session.from_tag, file=file)
+        except (MediaRelayError, OSError) as exc:
+            log.error("media relay: cannot play %s to call %s: %s", file, session.media_id, exc)
+            return None
+        return float(answer.get("duration", 0)) / 1000.0
+
+    def stop_playing(self, ref: str) -> None:
+        session = self.sessions.get(ref)
+        if session is None:
+            return
+        try:
+            self.engine.command("stop media", call_id=session.media_id,
+                                from_tag=session.from_tag)
+        except (MediaRelayError, OSError) as exc:  # nothing playing: rtpengine says so
+            log.debug("media relay: stop media on call %s: %s", session.media_id, exc)
+
     def ended(self, ref: str) -> None:
         session = self.sessions.pop(ref, None)
         if session is None:

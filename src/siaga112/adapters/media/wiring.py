@@ -24,13 +24,36 @@ def recording_store(siaga: Any) -> RecordingStore:
 class MediaPath:
     """What runs beside the node with the relay on; stopped with the node."""
 
-    def __init__(self, engine: RtpEngine, collector: Collector) -> None:
-        self.engine, self.collector = engine, collector
+    def __init__(self, engine: RtpEngine, collector: Collector, tap: Any = None) -> None:
+        self.engine, self.collector, self.tap = engine, collector, tap
         self.store = collector.store
 
     def stop(self) -> None:
         self.collector.stop()
+        if self.tap is not None:
+            self.tap.stop()
         self.engine.close()
+
+
+def install_screening(siaga: Any, node: Any) -> Any:
+    """With `[screening] silent_calls`: the tap that hears callers, and the announcements
+    (made at install time by `siaga112 media announcements`; made here if missing). None
+    when screening cannot run: calls then ring as without it (logged)."""
+    from siaga112.adapters.media.announcements import AnnouncementError, ensure_announcements
+    from siaga112.adapters.media.tap import MediaTap
+
+    folder = Path(siaga.center.screening.announcements_dir)
+    if not folder.is_absolute():
+        folder = siaga.settings.data_dir / folder
+    try:
+        node.announcements = ensure_announcements(folder)
+    except AnnouncementError as exc:
+        log.error("silent-call screening is off: the announcements cannot be made: %s", exc)
+        return None
+    tap = MediaTap(node.advertised, notify=node.tap_heard)
+    tap.start()
+    node.tap = tap
+    return tap
 
 
 def install_media(siaga: Any, node: Any) -> MediaPath | None:
@@ -49,6 +72,8 @@ def install_media(siaga: Any, node: Any) -> MediaPath | None:
     collector = Collector(recording_store(siaga), interval=media.collect_interval_seconds,
                           retention_days=siaga.center.retention.recordings_days)
     collector.start()
-    log.info("media relay: rtpengine at %s%s", media.rtpengine_ng,
-             ", recording calls" if media.record_calls else "")
-    return MediaPath(engine, collector)
+    tap = install_screening(siaga, node) if siaga.center.screening.silent_calls else None
+    log.info("media relay: rtpengine at %s%s%s", media.rtpengine_ng,
+             ", recording calls" if media.record_calls else "",
+             ", screening silent calls" if tap is not None else "")
+    return MediaPath(engine, collector, tap)

@@ -87,10 +87,18 @@ class InboundLeg:
     offers: dict[str, OutboundLeg] = field(default_factory=dict)  # by target
     cleanup: Timer | None = None
     closed: bool = False
+    # Answered by the system for screening (docs/screening.md): no person on it yet.
+    by_system: bool = False
 
     @property
     def live(self) -> bool:
         return self.state != "ended"
+
+    @property
+    def waiting(self) -> bool:
+        """Still waiting for a person: ringing, or answered by the system only."""
+        return self.state in ("proceeding", "ringing") or (
+            self.by_system and self.state in ("answered", "confirmed"))
 
     def target(self) -> Address:
         """Where in-dialog requests go: the first route, else the Contact, else the source."""

@@ -25,6 +25,7 @@ from siaga112.adapters.sip.dialogs import (
 from siaga112.adapters.sip.loop import Loop, Transport
 from siaga112.adapters.sip.offers import PhoneSide
 from siaga112.adapters.sip.pidf import LocationError, location_of
+from siaga112.adapters.sip.screening import ScreeningSide
 from siaga112.services.switchboard import Arrival
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,10 @@ class CallEvents(Protocol):
     def offer_failed(self, ref: str, target: str, status: int) -> None: ...
     def call_ended(self, ref: str, by: str) -> None: ...
     def call_failed(self, ref: str, reason: str) -> None: ...
+    def screening_heard(self, ref: str, kind: str, detail: str) -> None: ...
 
 
-class SipNode(PhoneSide):
+class SipNode(PhoneSide, ScreeningSide):
     def __init__(self, *, host: str, port: int, admission_limit: int,
                  max_call_seconds: float, tcp: bool = True) -> None:
         self.loop = Loop(self._receive)
@@ -56,6 +58,8 @@ class SipNode(PhoneSide):
         self.max_call_seconds = max_call_seconds
         self.events: CallEvents | None = None
         self.media = None  # a MediaRelay when the center's [media] relay is on
+        self.tap = None  # a MediaTap when silent-call screening is on (docs/screening.md)
+        self.announcements = {}
         self.inbound: dict[str, InboundLeg] = {}
         self.outbound: dict[str, OutboundLeg] = {}  # by our Call-ID
         self.stats = {"received": 0, "malformed": 0, "refused": 0}
@@ -204,7 +208,12 @@ class SipNode(PhoneSide):
         leg = self.inbound.get(msg.call_id)
         if leg is not None:
             transport.send(m.response(msg, 200, to_tag=leg.to_tag), source)
-            if leg.state in ("answered", "confirmed"):
+            if leg.by_system and leg.live:  # left while waiting (answered for screening)
+                leg.state = "ended"
+                self._drop_offers(leg)
+                self._close(leg)
+                self.events.caller_gone(leg.ref)
+            elif leg.state in ("answered", "confirmed"):
                 self._end(leg, by="caller")
             elif leg.live:  # a BYE before the answer: as a CANCEL
                 self._final(leg, 487)
@@ -362,6 +371,7 @@ class SipNode(PhoneSide):
         if not leg.closed:
             leg.closed = True
             self.admission.release()
+            self._stop_tap(leg.ref)
             if self.media is not None:
                 self.media.ended(leg.ref)
         if leg.cleanup is not None:
@@ -374,6 +384,11 @@ class SipNode(PhoneSide):
             return
         for out in leg.offers.values():
             self._linger_out(out)
+
+
+    def _stop_tap(self, ref: str) -> None:
+        if self.tap is not None:
+            self.tap.close(ref)
 
 
 def _record_route(leg: InboundLeg) -> list[tuple[str, str]]:

@@ -75,7 +75,7 @@ class PhoneSide:
             return
         caller = self.inbound.get(out.ref)
         wanted = (out.state in ("calling", "proceeding") and caller is not None
-                  and caller.state in ("proceeding", "ringing"))
+                  and caller.waiting)
         if not wanted:  # cancelled meanwhile, or another destination won: hang it up
             out.state = "answered"
             self._bye_out(out)
@@ -83,22 +83,31 @@ class PhoneSide:
         out.state = "answered"
         assert caller is not None
         body, ctype = msg.body, msg.get("content-type") or "application/sdp"
-        if self.media is not None:
-            body = self.media.answer(out.ref, caller.to_tag, body)
-        caller.answer_sdp = (ctype, body)
-        caller.state = "answered"
-        self._final(caller, 200, body=body, ctype=ctype if body else None)
-        self.latencies["invite_200"].append(time.monotonic() - caller.received)
+        if caller.by_system:  # answered for screening: the relay now joins the phone
+            caller.by_system = False
+            self._stop_tap(out.ref)
+            if self.media is not None:
+                self.media.answer(out.ref, caller.to_tag, body)
+        else:
+            if self.media is not None:
+                body = self.media.answer(out.ref, caller.to_tag, body)
+            caller.answer_sdp = (ctype, body)
+            caller.state = "answered"
+            self._final(caller, 200, body=body, ctype=ctype if body else None)
+            self.latencies["invite_200"].append(time.monotonic() - caller.received)
         for other in list(caller.offers.values()):
             if other is not out:
                 self._cancel_out(other)
         assert self.events is not None
         self.events.offer_answered(out.ref, out.target)
 
+    def _stop_tap(self, ref: str) -> None:
+        raise NotImplementedError
+
     def offer(self, ref: str, target: str, uri: str, *, caller: str | None = None,
               call_id: str | None = None) -> None:
         leg = self.inbound.get(ref)
-        if leg is None or leg.state not in ("proceeding", "ringing"):
+        if leg is None or not leg.waiting:
             return
         dest = ip_target(uri, None)
         if dest is None or dest == (self.advertised, self.port) or dest[1] == 0:
@@ -117,7 +126,7 @@ class PhoneSide:
         headers += [("p-asserted-identity", v) for v in leg.invite.get_all("p-asserted-identity")]
         if call_id:
             headers.append(("x-siaga112-call", call_id))
-        ctype, sdp = _sdp_of(leg.invite)
+        ctype, sdp = sdp_of(leg.invite)
         if self.media is not None and call_id:
             sdp = self.media.offer(ref, call_id, m.param(leg.invite.get("from") or "", "tag")
                                    or "", sdp)
@@ -188,7 +197,7 @@ class PhoneSide:
         self._linger_out(out)
 
 
-def _sdp_of(invite: m.SipMessage) -> tuple[str | None, bytes]:
+def sdp_of(invite: m.SipMessage) -> tuple[str | None, bytes]:
     """The caller's SDP for the phone: the body, or its SDP part if multipart."""
     ctype = invite.get("content-type") or ""
     if not invite.body:

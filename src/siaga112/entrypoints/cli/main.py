@@ -12,6 +12,7 @@ from siaga112.entrypoints.cli import cdr, report  # reports and call-history imp
 from siaga112.entrypoints.cli import aml  # AML: parse messages, senders' HMAC keys
 from siaga112.entrypoints.cli import backup  # backup and restore of the database
 from siaga112.entrypoints.cli import nuisance  # nuisance callers: report, blocks
+from siaga112.entrypoints.cli import media  # announcements for silent-call screening
 
 app = typer.Typer(help="Siaga112: 112 emergency call handling and dispatch.",
                   no_args_is_help=True, add_completion=False)
@@ -22,6 +23,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(aml.app, name="aml")
 app.add_typer(nuisance.app, name="nuisance")
+app.add_typer(media.app, name="media")
 app.command(help="Apply the retention periods now.")(personal_data.purge)
 app.command("export-caller", help="Export all data on one caller's number.")(personal_data.export_caller)
 app.command(help="Start the web server and the SIP listener.")(serve)

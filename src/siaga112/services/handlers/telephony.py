@@ -65,10 +65,12 @@ def take_sip_call(cmd: c.TakeSipCall, uow: UnitOfWork, *, clock: Clock) -> uuid.
         at = _at(cmd.at, clock)
         call = Call.receive(channel=Channel.VOICE, caller=CallerNumber.parse(cmd.caller), at=at,
                             external_id=cmd.external_id)
-        if cmd.refused_with is None:
-            call.enqueue(at=at)
-        else:
+        if cmd.refused_with is not None:
             call.interrupt(at=at, reason=f"refused_{cmd.refused_with}_overload")
+        elif cmd.screen:  # waits in the line all the same (the switchboard keeps its place)
+            call.start_screening(at=at)
+        else:
+            call.enqueue(at=at)
         uow.calls.add(call)
         uow.sip_calls.add(call_id=call.id, sip_call_id=cmd.external_id,
                           identity_header=cmd.identity_header, identity_raw=cmd.identity_raw,
@@ -85,12 +87,27 @@ def offer_call(cmd: c.OfferCall, uow: UnitOfWork, *, clock: Clock) -> None:
         at = _at(cmd.at, clock)
         call = _call(uow, cmd.call_id)
         position = _position(uow, cmd.position_code)
+        if call.state is CallState.SCREENING:  # screening never delays a call: it ends here
+            call.enqueue(at=at, reason="screening_offered")
         call.offer(position_code=position.code, at=at)
         if position.state is PositionState.READY:
             position.ring(at=at)
         else:  # set not ready through the API a moment ago: the service withdraws the offer
             log.warning("offer of call %s to position %s, which is %s", call.id, position.code,
                         position.state.value)
+        uow.commit()
+
+
+def end_screening(cmd: c.EndScreening, uow: UnitOfWork, *, clock: Clock) -> None:
+    """Only a call still in screening moves: one offered meanwhile left screening then."""
+    with uow:
+        at = _at(cmd.at, clock)
+        call = _call(uow, cmd.call_id)
+        if call.state is CallState.SCREENING:
+            if cmd.outcome == "silent":
+                call.release(at=at, actor="screening", reason="silent")
+            else:
+                call.enqueue(at=at, reason=f"screening_{cmd.outcome}")
         uow.commit()
 
 
