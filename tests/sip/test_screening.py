@@ -153,3 +153,43 @@ def test_a_free_position_takes_a_call_still_being_screened_at_once(sip, tmp_path
     assert (call.connected_at - call.received_at).total_seconds() < LISTEN  # not delayed
     assert _reasons(sip, call.id)[:4] == ["received", "screening", "queued:screening_offered",
                                           "offered"]
+
+
+@pytest.fixture
+def waiting_message_center(kendari):
+    from siaga112.config_information import MessageWords
+
+    return kendari.model_copy(update={
+        "screening": kendari.screening.model_copy(update={"silent_calls": False}),
+        "information": kendari.information.model_copy(update={
+            "waiting_message": True, "waiting_after_seconds": 15,
+            "referral_number": "0401-3121-000",
+            "message": MessageWords(id="Jika bukan darurat, hubungi 0401 3121 000.",
+                                    en="If it is not an emergency, call 0401 3121 000.")})})
+
+
+def test_a_caller_waiting_long_hears_the_waiting_message_and_keeps_their_place(
+        waiting_message_center, siaga, sipp_binary, tmp_path, caplog):
+    import logging
+    import threading
+
+    from tests.sip.conftest import running_sip
+
+    caplog.set_level(logging.INFO, logger="siaga112.services.switchboard")
+    siaga.center = waiting_message_center
+    rtp_pcap(speech_alaw("Halo, ada kecelakaan", tmp_path), tmp_path / "caller_audio.pcap")
+    with running_sip(siaga, sipp_binary, tmp_path) as sip:
+        sip.phone("pos-01", "phone_hangs_up.xml", extra=("-d", "300"))
+        result = {}
+        caller = threading.Thread(target=lambda: result.setdefault(
+            "run", sip.call("caller_screened.xml", hold_ms=0)))
+        started = time.monotonic()
+        caller.start()
+        call = _only_call(sip, "queued")
+        heard = sip.wait_for(lambda: "heard the waiting message" in caplog.text, seconds=25)
+        assert heard and time.monotonic() - started >= 14.5
+        assert sip.rows("calls", id=call.id)[0].state == "queued"  # still in line
+        sip.ready("pos-01")
+        caller.join(40)
+    assert result["run"].returncode == 0, result["run"].stdout[-2000:]
+    assert _only_call(sip, "released").connected_at is not None

@@ -28,6 +28,9 @@ from siaga112.services.handlers.telephony import OVERFLOW
 from siaga112.services.ports import UnitOfWork
 from siaga112.services.nuisance import ScreeningDesk  # docs/nuisance-callers.md
 from siaga112.services.silent_screening import SilentScreening  # docs/screening.md
+from siaga112.domain.information import Announcement, QueuedCall, waiting_message_due
+
+WAITING_MESSAGE = "not_emergency_waiting"  # the announcement's file name (media/announcements)
 
 log = logging.getLogger(__name__)
 Done = Callable[[Any, BaseException | None], None]
@@ -76,6 +79,7 @@ class Live:
     ring_timer: Cancellable | None = None
     screening: Any = None  # nuisance screening's decision, its announcement included
     silent_screening: bool = False  # stored as `screening`: silent-call screening runs
+    heard_waiting_message: bool = False  # "if your call is not an emergency..." (played)
 
 
 @dataclass
@@ -115,6 +119,8 @@ class Switchboard:
                     self._schedule_wrap_up(p.code)
         if self.queue.overflow_after is not None:
             self.scheduler.call_later(1.0, self._overflow_tick)
+        if self.center.information.waiting_message:
+            self.scheduler.call_later(1.0, self._waiting_message_tick)
 
     # -- events from the signalling adapter -------------------------------------------------
     def arrived(self, ref: str, arrival: Arrival, *, refused_with: int | None) -> None:
@@ -384,6 +390,27 @@ class Switchboard:
         if freed is not None:
             self.signalling.cancel_offer(ref, freed)
         self.dispatch()
+
+    # -- the waiting message (docs/quick-answers.md): played, the caller keeps their place --
+    def _waiting_message_tick(self) -> None:
+        self.scheduler.call_later(1.0, self._waiting_message_tick)
+        media = self.signalling
+        if not getattr(media, "can_screen", lambda: False)():
+            return  # no media path to play it on: the policy stays a decision
+        queued = [QueuedCall(ref=w.ref, queued_at=w.queued_at, ringing=w.offered_to is not None,
+                             heard=frozenset({Announcement.WAITING})
+                             if self.live[w.ref].heard_waiting_message else frozenset())
+                  for w in self.queue.calls.values() if w.ref in self.live]
+        now = self.clock.now()
+        for ref in waiting_message_due(queued, now=now,
+                                       policy=self.center.information.policy()):
+            live = self.live[ref]
+            if live.call_id is None or (self.silent is not None and ref in self.silent.calls):
+                continue  # still being screened: one announcement at a time
+            live.heard_waiting_message = True
+            if media.answer_for_screening(ref, str(live.call_id)) or media.answered_by_system(ref):
+                if media.play(ref, WAITING_MESSAGE) is not None:
+                    log.info("call %s heard the waiting message; it keeps its place", ref)
 
     def _cancel_ring(self, live: Live) -> None:
         if live.ring_timer is not None:

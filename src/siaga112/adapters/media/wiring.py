@@ -35,6 +35,18 @@ class MediaPath:
         self.engine.close()
 
 
+def announcement_texts(center: Any) -> dict[str, list[tuple[str, str]]]:
+    """The announcements, with the center's own words for the waiting message."""
+    from siaga112.adapters.media.announcements import DEFAULT_ANNOUNCEMENTS
+
+    texts = dict(DEFAULT_ANNOUNCEMENTS)
+    words = center.information.message
+    if words is not None:
+        texts["not_emergency_waiting"] = [("id", words.id)] + ([("en", words.en)]
+                                                               if words.en else [])
+    return texts
+
+
 def install_screening(siaga: Any, node: Any) -> Any:
     """With `[screening] silent_calls`: the tap that hears callers, and the announcements
     (made at install time by `siaga112 media announcements`; made here if missing). None
@@ -46,7 +58,7 @@ def install_screening(siaga: Any, node: Any) -> Any:
     if not folder.is_absolute():
         folder = siaga.settings.data_dir / folder
     try:
-        node.announcements = ensure_announcements(folder)
+        node.announcements = ensure_announcements(folder, texts=announcement_texts(siaga.center))
     except AnnouncementError as exc:
         log.error("silent-call screening is off: the announcements cannot be made: %s", exc)
         return None
@@ -72,7 +84,8 @@ def install_media(siaga: Any, node: Any) -> MediaPath | None:
     collector = Collector(recording_store(siaga), interval=media.collect_interval_seconds,
                           retention_days=siaga.center.retention.recordings_days)
     collector.start()
-    tap = install_screening(siaga, node) if siaga.center.screening.silent_calls else None
+    wanted = siaga.center.screening.silent_calls or siaga.center.information.waiting_message
+    tap = install_screening(siaga, node) if wanted else None
     log.info("media relay: rtpengine at %s%s%s", media.rtpengine_ng,
              ", recording calls" if media.record_calls else "",
              ", screening silent calls" if tap is not None else "")

@@ -67,6 +67,10 @@ class ScreeningSide:
         self._final(leg, 200, body=caller_sdp, ctype=ctype or "application/sdp")
         return True
 
+    def answered_by_system(self, ref: str) -> bool:
+        leg = self.inbound.get(ref)
+        return leg is not None and leg.by_system and leg.live
+
     def listen(self, ref: str) -> None:
         if self.tap is not None:
             self.tap.listen(ref)

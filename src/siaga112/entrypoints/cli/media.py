@@ -21,12 +21,15 @@ def announcements(
     from siaga112.adapters.media.announcements import AnnouncementError, ensure_announcements
     from siaga112.config import Settings, load_center
 
+    from siaga112.adapters.media.wiring import announcement_texts
+
+    settings = Settings()
+    center = load_center(settings.center_path)
     if folder is None:
-        settings = Settings()
-        configured = Path(load_center(settings.center_path).screening.announcements_dir)
+        configured = Path(center.screening.announcements_dir)
         folder = configured if configured.is_absolute() else settings.data_dir / configured
     try:
-        made = ensure_announcements(folder)
+        made = ensure_announcements(folder, texts=announcement_texts(center))
     except AnnouncementError as exc:
         typer.echo(f"announcements not made: {exc}", err=True)
         raise typer.Exit(1) from None
