@@ -9,8 +9,8 @@ this module reads what they need and records what they decide.
   after it is stored (`receive_and_screen`); it is never refused, only warned and moved.
 - After a counted disposition, `apply_nuisance_policy` may block the number for a while.
 
-The warning announcement is a decision only: playing it needs the media path of the
-recording and silent-call work (see the docs); until then the decision is stored and logged.
+The warning announcement is played by silent-call screening when it runs
+(services/silent_screening.py, `first`); otherwise the decision is stored and logged.
 """
 
 from __future__ import annotations
