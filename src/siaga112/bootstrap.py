@@ -69,6 +69,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.InterruptCall: telephony.interrupt_call,
     c.InterruptLiveCalls: telephony.interrupt_live_calls,
     c.InterruptNodeCalls: cluster.interrupt_node_calls,  # several SIP nodes (operations)
+    c.InterruptLostNodeCalls: cluster.interrupt_lost_node_calls,  # operations/heartbeat.py
     c.EndWrapUp: telephony.end_wrap_up,
     c.LogInPosition: positions.log_in_position,
     c.SetPositionReady: positions.set_position_ready,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from siaga112.adapters.db.tables_nodes import sip_call_nodes
+from siaga112.adapters.db.tables_nodes import sip_call_nodes, sip_node_heartbeats
 from siaga112.domain.clock import Clock
 from siaga112.domain.errors import Conflict
 from siaga112.domain.positions import PositionState
@@ -52,6 +52,30 @@ def interrupt_node_calls(cmd: c.InterruptNodeCalls, uow: Any, *, clock: Clock) -
                 position.set_not_ready(cmd.reason, at=at)
             elif position.state is PositionState.ON_CALL:
                 position.wrap_up(at=at)
+        uow.commit()
+        return len(ids)
+
+
+def interrupt_lost_node_calls(cmd: c.InterruptLostNodeCalls, uow: Any, *,
+                              clock: Clock) -> int | None:
+    """The lost node's live calls are interrupted (callbacks open): how many; None if another
+    node took it first, or it beat again meanwhile (the row is claimed in this transaction)."""
+    with uow:
+        at = clock.now()
+        h = sip_node_heartbeats.c
+        claimed = uow.session.execute(
+            sa.update(sip_node_heartbeats)
+            .where(h.node == cmd.node, h.lost_at.is_(None), h.seen_at < cmd.silent_since)
+            .values(lost_at=at)).rowcount
+        if not claimed:
+            return None
+        live = list(uow.sip_calls.live_call_ids())
+        ids = list(uow.session.scalars(
+            sa.select(sip_call_nodes.c.call_id).where(sip_call_nodes.c.call_id.in_(live),
+                                                      sip_call_nodes.c.node == cmd.node))
+        ) if live else []
+        for call_id in ids:
+            _interrupt(uow, _call(uow, call_id), f"node_lost:{cmd.node}"[:80], at)
         uow.commit()
         return len(ids)
 

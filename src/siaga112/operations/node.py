@@ -28,6 +28,9 @@ class NodeSettings(BaseSettings):
     sip_enabled: bool = True  # false: a web-only node (no SIP listener)
     # Comma-separated position codes whose phones this node rings; empty: all of them.
     sip_positions: str = ""
+    # Several nodes: heartbeats, and when a silent peer counts as lost (operations/heartbeat.py).
+    node_heartbeat_seconds: float = 5.0
+    node_lost_after_seconds: float = 30.0
 
     @field_validator("node_name")
     @classmethod

@@ -338,6 +338,15 @@ class InterruptNodeCalls(Command):
     reason: str = "node_restart"
 
 
+@dataclass(frozen=True, kw_only=True)
+class InterruptLostNodeCalls(Command):
+    """A peer node stopped beating (killed, its machine gone): the calls it had taken are
+    interrupted with callbacks, once (the first node to see it takes it)."""
+
+    node: str
+    silent_since: datetime  # its last heartbeat must be older than this
+
+
 # --- the call-taker console (services/handlers/call_taking.py) ------------------------------
 @dataclass(frozen=True, kw_only=True)
 class TakeWaitingCall(Command):

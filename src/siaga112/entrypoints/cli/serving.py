@@ -75,6 +75,13 @@ def _run(settings: Settings, host: str | None, port: int | None,
                        f"{exc} (set SIAGA112_SIP_PORT)", err=True)
             raise typer.Exit(2) from None
         attach_telephony(siaga, telephony)
+    watch = None
+    if telephony is not None and node.positions is not None:  # several nodes: heartbeats
+        from siaga112.operations.heartbeat import NodeWatch
+
+        watch = NodeWatch(siaga, node.node_name, interval=node.node_heartbeat_seconds,
+                          lost_after=node.node_lost_after_seconds)
+        watch.start()
     from siaga112.entrypoints.web.live import hub_for
     from siaga112.entrypoints.web.live_relay import start_relay
 
@@ -86,6 +93,8 @@ def _run(settings: Settings, host: str | None, port: int | None,
     finally:
         if callers is not None:
             callers.stop()
+        if watch is not None:
+            watch.stop()
         if telephony is not None:
             telephony.stop()
 
