@@ -30,6 +30,7 @@ from siaga112.adapters.db.repositories_location_link import SqlLocationLinkRepos
 from siaga112.adapters.photos import clean_photo
 from siaga112.adapters.sms import sender_for
 from siaga112.services.handlers import knowledge  # quick answers (docs/quick-answers.md)
+from siaga112.services.handlers import information_first  # the message before the queue
 from siaga112.services import nuisance  # nuisance callers, queue priority
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
 from siaga112.adapters.db.repositories_nuisance import SqlNuisanceRepository
@@ -61,6 +62,7 @@ COMMAND_HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.TakeSipCall: telephony.take_sip_call,
     c.OfferCall: telephony.offer_call,
     c.EndScreening: telephony.end_screening,  # silent-call screening
+    c.CheckInformationFirst: information_first.information_first,  # quick-answers.md
     c.ConnectCall: telephony.connect_call,
     c.PositionNoAnswer: telephony.position_no_answer,
     c.WithdrawOffer: telephony.withdraw_offer,

@@ -183,6 +183,14 @@ class EndScreening(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CheckInformationFirst(Command):
+    """Should this stored call hear the information message before anything? (a number that
+    called only with questions lately: docs/quick-answers.md)"""
+
+    call_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class OfferCall(Command):
     call_id: uuid.UUID
     position_code: str

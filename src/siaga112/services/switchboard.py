@@ -176,6 +176,9 @@ class Switchboard:
             warning = screening.announcement if screening is not None else None
             self.silent.start(ref, call_id, waiting_calls=len(self.queue.calls) - 1,
                               first=warning.value if warning is not None else None)
+        elif self.center.information.question_callers_first and self._can_play():
+            self.submit(c.CheckInformationFirst(call_id=call_id),
+                        lambda first, error: self._information_first(ref, first, error))
         self.dispatch()
 
     def _record_location(self, call_id: uuid.UUID, loc: Any) -> None:
@@ -391,11 +394,31 @@ class Switchboard:
             self.signalling.cancel_offer(ref, freed)
         self.dispatch()
 
+    # -- the information message first (docs/quick-answers.md): the place is kept ---------
+    def _can_play(self) -> bool:
+        return bool(getattr(self.signalling, "can_screen", lambda: False)())
+
+    def _information_first(self, ref: str, first: Any, error: BaseException | None) -> None:
+        live = self.live.get(ref)
+        waiting = self.queue.calls.get(ref)
+        if error is not None:
+            log.warning("call %s: information-first not checked (%s): queued as usual", ref,
+                        error)
+            return
+        if not first or live is None or live.call_id is None or waiting is None \
+                or waiting.offered_to is not None:
+            return  # not a question-only number, or already gone or ringing at a desk
+        live.heard_waiting_message = True  # one message per call
+        media = self.signalling
+        if media.answer_for_screening(ref, str(live.call_id)) and \
+                media.play(ref, WAITING_MESSAGE) is not None:
+            log.info("call %s heard the information message first; it keeps its place", ref)
+
     # -- the waiting message (docs/quick-answers.md): played, the caller keeps their place --
     def _waiting_message_tick(self) -> None:
         self.scheduler.call_later(1.0, self._waiting_message_tick)
         media = self.signalling
-        if not getattr(media, "can_screen", lambda: False)():
+        if not self._can_play():
             return  # no media path to play it on: the policy stays a decision
         queued = [QueuedCall(ref=w.ref, queued_at=w.queued_at, ringing=w.offered_to is not None,
                              heard=frozenset({Announcement.WAITING})

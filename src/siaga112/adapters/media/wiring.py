@@ -84,7 +84,9 @@ def install_media(siaga: Any, node: Any) -> MediaPath | None:
     collector = Collector(recording_store(siaga), interval=media.collect_interval_seconds,
                           retention_days=siaga.center.retention.recordings_days)
     collector.start()
-    wanted = siaga.center.screening.silent_calls or siaga.center.information.waiting_message
+    info = siaga.center.information
+    wanted = (siaga.center.screening.silent_calls or info.waiting_message
+              or info.question_callers_first)
     tap = install_screening(siaga, node) if wanted else None
     log.info("media relay: rtpengine at %s%s%s", media.rtpengine_ng,
              ", recording calls" if media.record_calls else "",
