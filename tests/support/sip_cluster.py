@@ -16,10 +16,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -123,8 +124,10 @@ class Cluster:
         text = path.read_text(errors="replace") if path.exists() else ""
         return set(re.findall(r"answered (\S+)", text))
 
-    def refused(self, tag: str, status: int = 503) -> set[str]:
-        """The Call-IDs of the calls these callers got `status` for (sipp's error log)."""
+    def aborted_on(self, tag: str, status: int) -> set[str]:
+        """The Call-IDs of the calls these callers gave up on receiving a `status` they did
+        not expect there (sipp's error log): a 503 or 500 (refused), or a 200 that overtook
+        its 180 (answered, but caller_via_proxy.xml insists on the 180 first)."""
         path = self.workdir / f"{tag}_errors.log"
         text = path.read_text(errors="replace") if path.exists() else ""
         # One entry per aborted call, each starting with sipp's date, time and epoch.
@@ -213,8 +216,10 @@ def _wait_ready(node: Node, seconds: float = 60) -> None:
     raise RuntimeError(f"node {node.name} not ready: {node.log.read_text()[-3000:]}")
 
 
-def _ready_desks(url: str, center: Path) -> None:
-    """Every desk logged in and ready before the nodes start (they load it from the database)."""
+def _ready_desks(url: str, center: Path, prepare: Callable[[Any], None] | None = None) -> None:
+    """Every desk logged in and ready before the nodes start (they load it from the database);
+    `prepare(siaga)` adds what else a run needs then (users, tokens): never while a node
+    runs, since bootstrap syncs the center's positions that a node keeps in memory."""
     from siaga112.bootstrap import bootstrap
     from siaga112.config import Settings
     from siaga112.services import commands as c
@@ -225,6 +230,8 @@ def _ready_desks(url: str, center: Path) -> None:
     for code in codes:
         siaga.bus.handle(c.LogInPosition(position_code=code, operator=f"op-{code}"))
         siaga.bus.handle(c.SetPositionReady(position_code=code))
+    if prepare is not None:
+        prepare(siaga)
     if siaga.notifier is not None:
         siaga.notifier.close()
     siaga.engine.dispose()
@@ -285,7 +292,8 @@ def start_kamailio(cluster: Cluster, *, probe_seconds: int = 1,
 @contextmanager
 def sip_cluster(url: str, workdir: Path, names: tuple[str, ...] = ("node-a", "node-b"),
                 probe_seconds: int = 1, desks_per_node: int = DESKS_PER_NODE,
-                kamailio_defines: tuple[str, ...] = ()) -> Iterator[Cluster]:
+                kamailio_defines: tuple[str, ...] = (),
+                prepare: Callable[[Any], None] | None = None) -> Iterator[Cluster]:
     for tool in ("sipp", "kamailio"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             raise RuntimeError(f"{tool} is missing (scripts/test installs sip-tester and kamailio)")
@@ -299,7 +307,7 @@ def sip_cluster(url: str, workdir: Path, names: tuple[str, ...] = ("node-a", "no
                  "-p", str(port), "-nostdin", "-l", "1000", "-fd", "3600"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 cwd=workdir))
-        _ready_desks(url, center)
+        _ready_desks(url, center, prepare)
         for name in names:
             start_node(cluster, name, center, desks_per_node)
         for node in cluster.nodes.values():

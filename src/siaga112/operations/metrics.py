@@ -254,6 +254,13 @@ class _CenterCollector(Collector):
             yield CounterMetricFamily(f"siaga112_sip_{key}", text, value=node.stats[key])
         yield GaugeMetricFamily("siaga112_sip_writer_pending", "Commands waiting for the "
                                 "SIP node's writer", value=telephony.writer.pending())
+        writer = telephony.writer
+        yield CounterMetricFamily("siaga112_sip_writer_outages", "Times the SIP node's writer "
+                                  "found the database unreachable and held its commands",
+                                  value=writer.outages)
+        yield CounterMetricFamily("siaga112_sip_writer_refused", "New calls and position "
+                                  "commands refused because the database stayed unreachable",
+                                  value=writer.refused)
 
 
 def sip_running(telephony: Telephony) -> bool:

@@ -25,11 +25,14 @@ MAP_POINTS_LIMIT = 20_000
 def per_day(hours: Sequence[Hour], period: Period,
             emergencies: dict[int, int]) -> list[dict[str, Any]]:
     """One row per day of the period (days without calls too), in the center's days."""
-    days: dict[date, Counts] = {d: Counts() for d in period.each_day()}
-    for h in hours:
-        if h.day in days:
-            days[h.day].add(h.counts)
     epoch = date(1970, 1, 1)
+    days: dict[date, Counts] = {d: Counts() for d in period.each_day()}
+    # By day number: a year's 8,760 hours are not made into dates one by one.
+    by_number = {(day - epoch).days: counts for day, counts in days.items()}
+    for h in hours:
+        counts = by_number.get(h.index // 24)
+        if counts is not None:
+            counts.add(h.counts)
     rows = []
     for day, c in days.items():
         rows.append({

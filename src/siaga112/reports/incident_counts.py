@@ -7,7 +7,8 @@ to be a false alarm.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,15 +70,25 @@ def verified_by_day_and(conn: sa.Connection, period: Period, ts: TimeSql,
     return result
 
 
-def verified_by_day_and_agency(conn: sa.Connection, period: Period, ts: TimeSql,
-                               center: CenterConfig) -> dict[int, dict[str, int]]:
-    attributed = incident_agencies(center)
-    day = (ts.hour_index(incidents.c.created_at) // 24).label("day")
-    rows = conn.execute(
-        sa.select(day, attributed.c.agency_code, sa.func.count(sa.distinct(incidents.c.id)))
-        .join_from(incidents, attributed, attributed.c.incident_id == incidents.c.id)
-        .where(verified(period)).group_by(day, attributed.c.agency_code))
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for d, agency, n in rows:
-        result[int(d)][agency] = int(n)
-    return result
+@dataclass(frozen=True)
+class Attribution:
+    """The period's verified emergencies: each one's local day and the agencies it counts
+    for (attribution.py), read once (intervals.read_emergencies) for every per-day and
+    per-agency figure of the report."""
+
+    days: dict[int, int]  # emergency (a row number) -> local day index since 1970-01-01
+    agencies: dict[int, list[str]]  # emergency -> agency codes
+
+    def per_day(self) -> dict[int, int]:
+        return dict(Counter(self.days.values()))
+
+    def by_agency(self, center: CenterConfig) -> dict[str, int]:
+        found = Counter(a for codes in self.agencies.values() for a in set(codes))
+        return {a.code: found.get(a.code, 0) for a in center.agencies}
+
+    def by_day_and_agency(self) -> dict[int, dict[str, int]]:
+        result: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for emergency, codes in self.agencies.items():
+            for agency in set(codes):
+                result[self.days[emergency]][agency] += 1
+        return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from siaga112.adapters.db.tables import incidents
 from siaga112.config import CenterConfig
 from siaga112.reports.call_counts import EPOCH_DAY, Counts, Hour
-from siaga112.reports.incident_counts import verified_by_day_and, verified_by_day_and_agency
+from siaga112.reports.incident_counts import Attribution, verified_by_day_and
 from siaga112.reports.period import Period
 from siaga112.reports.sql import TimeSql
 
@@ -40,12 +41,13 @@ def call_kinds(c: Counts) -> dict[str, int]:
     }
 
 
+@lru_cache(maxsize=4096)  # called for every hour of the period: a year is 8,760 calls
 def month_of(day_index: int) -> str:
     return (EPOCH_DAY + timedelta(days=day_index)).strftime("%Y-%m")
 
 
 def monthly(conn: sa.Connection, *, hours: Sequence[Hour], period: Period, ts: TimeSql,
-            center: CenterConfig) -> list[dict[str, Any]]:
+            center: CenterConfig, attributed: Attribution) -> list[dict[str, Any]]:
     months: dict[str, Counts] = {}
     day = period.first_day
     while day <= period.last_day:  # every month of the period, also one without calls
@@ -64,7 +66,7 @@ def monthly(conn: sa.Connection, *, hours: Sequence[Hour], period: Period, ts: T
     i = incidents.c
     types = by_month(verified_by_day_and(conn, period, ts, i.type_code))
     kecamatan = by_month(verified_by_day_and(conn, period, ts, i.kecamatan))
-    agencies = by_month(verified_by_day_and_agency(conn, period, ts, center))
+    agencies = by_month(attributed.by_day_and_agency())
     rows = []
     for month, counts in sorted(months.items()):
         rows.append({

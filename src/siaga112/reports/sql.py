@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-EPOCH_JULIAN_DAY = 2440587.5
 MS_PER_DAY = 86_400_000.0
 # 1970-01-01 was a Thursday: hours since the Monday before it start the week at Monday 00:00.
 HOURS_BEFORE_EPOCH_MONDAY = 3 * 24
@@ -56,6 +55,17 @@ class TimeSql:
             return sa.cast(sa.func.ceil(_epoch(end - start)), sa.Integer)
         return sa.cast((self._ms(start, end) + 999.5) / 1000, sa.Integer)
 
+    def sum_micros(self, start: Column, end: Column) -> Column:
+        """The sum of `end - start` in whole microseconds (0 when none), an exact integer.
+
+        Exact, so that a sum is the same whatever the order the database adds in, and the
+        sum of hours the same as the hours' sums (rolled-up hours, reports/rollup.py)."""
+        if self.postgresql:  # intervals add exactly; EXTRACT gives an exact numeric
+            total = sa.extract("epoch", sa.func.sum(end - start)) * 1_000_000
+            return sa.func.coalesce(sa.cast(total, sa.BigInteger), 0)
+        whole_ms = sa.cast(sa.func.round(self._ms(start, end)), sa.Integer)
+        return sa.func.coalesce(sa.func.sum(whole_ms), 0) * 1000
+
     def _ms(self, start: Column, end: Column) -> Column:
         return (sa.func.julianday(end) - sa.func.julianday(start)) * MS_PER_DAY
 
@@ -65,9 +75,11 @@ class TimeSql:
         if self.postgresql:
             local = _epoch(moment) + self._offset(moment)
             return sa.cast(sa.func.floor(local / sa.literal(3600.0, sa.Float)), sa.Integer)
-        epoch_ms = sa.cast(sa.func.round(
-            (sa.func.julianday(moment) - EPOCH_JULIAN_DAY) * MS_PER_DAY), sa.Integer)
-        return (epoch_ms + self._offset(moment) * 1000) // 3_600_000
+        # From the stored text cut at the minute, not julianday(): that rounds to the
+        # millisecond, and 15:59:59.9996 would fall in the hour the period filters
+        # (text comparisons) put after it.
+        minute = sa.func.strftime("%s", sa.func.substr(moment, 1, 16).op("||")(":00"))
+        return (sa.cast(minute, sa.Integer) + self._offset(moment)) // 3600
 
     def hour_of_week(self, moment: Column) -> Column:
         """0 = Monday 00:00-00:59 local ... 167 = Sunday 23:00-23:59."""

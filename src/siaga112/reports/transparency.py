@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from siaga112.adapters.db.reading import snapshot
 from siaga112.config import CenterConfig
 from siaga112.domain.calls import Disposition
-from siaga112.reports import call_counts, incident_counts
+from siaga112.reports import call_counts, incident_counts, rollup
 from siaga112.reports.breakdowns import per_day
 from siaga112.reports.monthly import month_of
 from siaga112.reports.period import Period
@@ -57,9 +57,9 @@ def _summary(*, engine: Engine, center: CenterConfig, period: Period,
              locale: str) -> dict[str, Any]:
     with snapshot(engine) as conn:
         ts = TimeSql(conn.dialect.name, period.offsets())
-        hours = call_counts.hourly_counts(
+        # The hours rolled up by the reports, if any (this public page builds none).
+        hours, buckets = rollup.call_figures(
             conn, period=period, ts=ts, valid_call_seconds=center.thresholds.valid_call_seconds)
-        buckets = call_counts.answer_histogram(conn, period=period, ts=ts)
         emergencies = incident_counts.verified_by_day(conn, period, ts)
         by_type = incident_counts.verified_by_day_and(
             conn, period, ts, incident_counts.incidents.c.type_code)

@@ -243,3 +243,4 @@ from siaga112.adapters.db import tables_nodes  # noqa: E402,F401
 from siaga112.adapters.db import tables_location_link  # noqa: E402,F401
 from siaga112.adapters.db import tables_nuisance  # noqa: E402,F401
 from siaga112.adapters.db import tables_recordings  # noqa: E402,F401
+from siaga112.adapters.db import tables_reports  # noqa: E402,F401

@@ -24,6 +24,10 @@ def report(
         help="evaluation; monthly (calls by kind, emergencies by category, OPD, kecamatan); "
              "incidents (Surabaya's column layout)")] = "evaluation",
     lang: Annotated[str, typer.Option(help="language of the words: id or en")] = "id",
+    refresh_rollups: Annotated[bool, typer.Option(
+        "--refresh-rollups", help="only roll up the period's closed hours not rolled up "
+        "yet (or changed since), so that the next report reads them; prints how many")
+    ] = False,
 ) -> None:
     """The evaluation in the seed's terms: calls, abandoned, answered, valid, emergencies."""
     from siaga112.bootstrap import bootstrap
@@ -47,6 +51,12 @@ def report(
     siaga = bootstrap()
     try:
         period = Period.parse(from_, to, siaga.center.zone)
+        if refresh_rollups:
+            from siaga112.reports.report import refresh_rollups as refresh
+
+            built = refresh(siaga.engine, siaga.center, period)
+            typer.echo(f"rolled up {built} hours of {period.first_day} - {period.last_day}")
+            return
         w = words(lang)
         if export == "evaluation" and format == "table":
             from siaga112.reports.report import build_report
