@@ -45,7 +45,7 @@ def test_report_benchmark_runs_and_duckdb_finds_the_same_numbers():
 
 
 def test_report_triggers_benchmark_runs_and_counts_every_change():
-    figures = run_bench("report_triggers.py", "--calls", "40", "--batch", "10", "--runs", "2",
+    figures = run_bench("report_triggers.py", "--calls", "20", "--batch", "10", "--runs", "1",
                         "--bulk", "50")
     for backend in ("sqlite", "postgresql"):
         found = figures[backend]

@@ -68,7 +68,7 @@ TRIGGERS = ("calls_report_hour_insert", "calls_report_hour_update", "calls_repor
 BUILD_LOCK = 112_007  # PostgreSQL advisory lock: one builder at a time
 WRITERS_WAIT = 30.0  # seconds a builder waits for the writers in flight, then gives up
 # Hours built per transaction. SQLite holds its one write lock meanwhile (calls being
-# stored wait): three days at a time, some 30 ms a million calls a year. PostgreSQL
+# stored wait): three days at a time, some 40 ms at a million calls a year. PostgreSQL
 # blocks no writer.
 CHUNK_HOURS = {"sqlite": 72, "postgresql": 24 * 31}
 MAX_RUNS = 32  # more gaps than this: one query over their span, extra hours dropped
