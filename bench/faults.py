@@ -80,11 +80,13 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 class ReadyWatch:
-    """Polls each node's /readyz every 50 ms: when was it last not ready?"""
+    """Polls each node's /readyz every 0.2 s (under its public rate limit, 300 a minute):
+    when was it last not ready?"""
 
     def __init__(self, cluster: Cluster) -> None:
         self.bases = {name: node.base for name, node in cluster.nodes.items()}
         self.not_ready: dict[str, list[float]] = {name: [] for name in self.bases}
+        self.last_problem: dict[str, str] = {}  # why each node was last not ready
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -101,12 +103,14 @@ class ReadyWatch:
             while not self._stop.is_set():
                 for name, base in self.bases.items():
                     try:
-                        ok = client.get(f"{base}/readyz").status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
+                        response = client.get(f"{base}/readyz")
+                        ok, why = response.status_code == 200, response.text[:300]
+                    except httpx.HTTPError as exc:
+                        ok, why = False, f"no answer: {type(exc).__name__}"
                     if not ok:
                         self.not_ready[name].append(time.time())
-                self._stop.wait(0.05)
+                        self.last_problem[name] = why
+                self._stop.wait(0.2)
 
 
 def writer_counters(cluster: Cluster, token: str) -> dict[str, dict[str, float]]:
@@ -325,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             fault["readyz_again_s"] = {  # from the stop to each node's last "not ready"
                 name: round(max(t) - stopped, 2) if t else 0.0
                 for name, t in watch.not_ready.items()}
+            fault["readyz_last_problem"] = watch.last_problem
             fault["nodes_restarted"] = sum(
                 1 for name, node in cluster.nodes.items()
                 if node.process.poll() is not None or node.process.pid != pids[name])

@@ -37,6 +37,11 @@ def _run(settings: Settings, host: str | None, port: int | None,
     from siaga112.bootstrap import bootstrap
     from siaga112.entrypoints.web.app import create_app
 
+    # The node's own warnings and errors go to stderr (journald under systemd): without a
+    # root handler, the metrics' failure counter on "siaga112" would be their only reader.
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("siaga112").setLevel(logging.INFO)
     siaga = bootstrap(settings)
     if settings.env == "production":
         problems = settings.production_problems()
