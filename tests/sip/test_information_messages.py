@@ -78,7 +78,7 @@ def _queued(sip):
 
 def test_the_message_plays_and_the_caller_keeps_their_place(request, siaga, sip, tmp_path,
                                                              caplog):
-    caplog.set_level(logging.INFO, logger="siaga112.services.switchboard")
+    caplog.set_level(logging.INFO, logger="siaga112.services.information_messages")
     waiting = request.node.callspec.params["kendari"] == "waiting"
     number = "081298765432"
     if not waiting:
@@ -105,7 +105,7 @@ def test_the_message_plays_and_the_caller_keeps_their_place(request, siaga, sip,
 
 
 def test_a_caller_answered_at_once_with_no_question_history_hears_nothing(sip, caplog):
-    caplog.set_level(logging.INFO, logger="siaga112.services.switchboard")
+    caplog.set_level(logging.INFO, logger="siaga112.services.information_messages")
     sip.phone("pos-01")
     sip.ready("pos-01")
 

@@ -21,19 +21,10 @@ def speech_alaw(text: str, folder: Path) -> bytes:
 
 def rtp_pcap(alaw: bytes, path: Path, *, ssrc: int = 0x5A1A6A) -> Path:
     """Ethernet/IPv4/UDP/RTP frames; sipp rewrites addresses and ports when it plays."""
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for n, start in enumerate(range(0, len(alaw) - 159, 160)):
-        rtp = struct.pack("!BBHII", 0x80, 8, n & 0xFFFF, n * 160, ssrc) + alaw[start:start + 160]
-        udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), n & 0xFFFF, 0, 64, 17, 0,
-                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])) + udp
-        frame = b"\x00" * 12 + b"\x08\x00" + ip
-        usec = n * 20_000
-        out.append(struct.pack("<IIII", usec // 1_000_000, usec % 1_000_000, len(frame),
-                               len(frame)) + frame)
-    path.write_bytes(b"".join(out))
-    return path
-
+    packets = [(n, struct.pack("!BBHII", 0x80, 8, n & 0xFFFF, n * 160, ssrc)
+                + alaw[start:start + 160])
+               for n, start in enumerate(range(0, len(alaw) - 159, 160))]
+    return _write_pcap(path, packets)
 
 SILENCE_ALAW = b"\xd5" * 160  # one 20 ms frame of A-law silence
 

@@ -28,9 +28,7 @@ from siaga112.services.handlers.telephony import OVERFLOW
 from siaga112.services.ports import UnitOfWork
 from siaga112.services.nuisance import ScreeningDesk  # docs/nuisance-callers.md
 from siaga112.services.silent_screening import SilentScreening  # docs/screening.md
-from siaga112.domain.information import Announcement, QueuedCall, waiting_message_due
-
-WAITING_MESSAGE = "not_emergency_waiting"  # the announcement's file name (media/announcements)
+from siaga112.services.information_messages import InformationMessages  # quick-answers.md
 
 log = logging.getLogger(__name__)
 Done = Callable[[Any, BaseException | None], None]
@@ -95,12 +93,14 @@ class Switchboard:
     wrap_timers: dict[str, Cancellable] = field(default_factory=dict)
     screening: ScreeningDesk | None = None  # decisions of nuisance screening, if any
     silent: SilentScreening | None = None  # silent-call screening, when the center has it
+    messages: InformationMessages = field(init=False)  # the waiting / information messages
 
     def __post_init__(self) -> None:
         t = self.center.telephony
         self.queue = CallQueue(ring_timeout_seconds=self.center.thresholds.ring_timeout_seconds,
                                overflow_after_seconds=t.overflow_after_seconds
                                if t.overflow_uri else None)
+        self.messages = InformationMessages(self)
 
     # -- start -------------------------------------------------------------------------------
     def load_positions(self, uow: UnitOfWork) -> None:
@@ -120,7 +120,7 @@ class Switchboard:
         if self.queue.overflow_after is not None:
             self.scheduler.call_later(1.0, self._overflow_tick)
         if self.center.information.waiting_message:
-            self.scheduler.call_later(1.0, self._waiting_message_tick)
+            self.scheduler.call_later(1.0, self.messages.tick)
 
     # -- events from the signalling adapter -------------------------------------------------
     def arrived(self, ref: str, arrival: Arrival, *, refused_with: int | None) -> None:
@@ -176,9 +176,8 @@ class Switchboard:
             warning = screening.announcement if screening is not None else None
             self.silent.start(ref, call_id, waiting_calls=len(self.queue.calls) - 1,
                               first=warning.value if warning is not None else None)
-        elif self.center.information.question_callers_first and self._can_play():
-            self.submit(c.CheckInformationFirst(call_id=call_id),
-                        lambda first, error: self._information_first(ref, first, error))
+        elif self.center.information.question_callers_first and self.messages.can_play():
+            self.messages.check_on_arrival(ref, call_id)
         self.dispatch()
 
     def _record_location(self, call_id: uuid.UUID, loc: Any) -> None:
@@ -393,47 +392,6 @@ class Switchboard:
         if freed is not None:
             self.signalling.cancel_offer(ref, freed)
         self.dispatch()
-
-    # -- the information message first (docs/quick-answers.md): the place is kept ---------
-    def _can_play(self) -> bool:
-        return bool(getattr(self.signalling, "can_screen", lambda: False)())
-
-    def _information_first(self, ref: str, first: Any, error: BaseException | None) -> None:
-        live = self.live.get(ref)
-        waiting = self.queue.calls.get(ref)
-        if error is not None:
-            log.warning("call %s: information-first not checked (%s): queued as usual", ref,
-                        error)
-            return
-        if not first or live is None or live.call_id is None or waiting is None \
-                or waiting.offered_to is not None:
-            return  # not a question-only number, or already gone or ringing at a desk
-        live.heard_waiting_message = True  # one message per call
-        media = self.signalling
-        if media.answer_for_screening(ref, str(live.call_id)) and \
-                media.play(ref, WAITING_MESSAGE) is not None:
-            log.info("call %s heard the information message first; it keeps its place", ref)
-
-    # -- the waiting message (docs/quick-answers.md): played, the caller keeps their place --
-    def _waiting_message_tick(self) -> None:
-        self.scheduler.call_later(1.0, self._waiting_message_tick)
-        media = self.signalling
-        if not self._can_play():
-            return  # no media path to play it on: the policy stays a decision
-        queued = [QueuedCall(ref=w.ref, queued_at=w.queued_at, ringing=w.offered_to is not None,
-                             heard=frozenset({Announcement.WAITING})
-                             if self.live[w.ref].heard_waiting_message else frozenset())
-                  for w in self.queue.calls.values() if w.ref in self.live]
-        now = self.clock.now()
-        for ref in waiting_message_due(queued, now=now,
-                                       policy=self.center.information.policy()):
-            live = self.live[ref]
-            if live.call_id is None or (self.silent is not None and ref in self.silent.calls):
-                continue  # still being screened: one announcement at a time
-            live.heard_waiting_message = True
-            if media.answer_for_screening(ref, str(live.call_id)) or media.answered_by_system(ref):
-                if media.play(ref, WAITING_MESSAGE) is not None:
-                    log.info("call %s heard the waiting message; it keeps its place", ref)
 
     def _cancel_ring(self, live: Live) -> None:
         if live.ring_timer is not None:
